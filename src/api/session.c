@@ -1,0 +1,198 @@
+/* Sessions and login. */
+#include "api/api.h"
+#include "core/module.h"
+#include "core/session.h"
+#include "core/slot.h"
+
+CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
+		    CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
+{
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	(void)pApplication; (void)Notify;   /* no callbacks are ever made */
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	slot = kz_slot_get(slotID);
+	if (!slot)
+		rv = CKR_SLOT_ID_INVALID;
+	else if (!phSession)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!(flags & CKF_SERIAL_SESSION))
+		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	else
+		rv = kz_session_open(slot, flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION), phSession);
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
+{
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	rv = kz_session_close(hSession);
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
+{
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	slot = kz_slot_get(slotID);
+	if (!slot)
+		rv = CKR_SLOT_ID_INVALID;
+	else
+		kz_session_close_slot(slot);
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+{
+	struct kz_session *s;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		return rv;   /* polled often by NSS: not logged */
+	s = kz_session_find(hSession);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+	} else if (!pInfo) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		pInfo->slotID = s->slot->id;
+		pInfo->state = kz_session_state(s);
+		pInfo->flags = s->flags;
+		pInfo->ulDeviceError = 0;
+	}
+	kz_leave();
+	return rv;
+}
+
+static CK_RV login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+		   CK_ULONG ulPinLen)
+{
+	struct kz_session *s;
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	s = kz_session_find(hSession);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	slot = s->slot;
+	if (userType == CKU_CONTEXT_SPECIFIC) {
+		/* No key here needs CKA_ALWAYS_AUTHENTICATE. */
+		rv = slot->logged_in ? CKR_OPERATION_NOT_INITIALIZED : CKR_USER_NOT_LOGGED_IN;
+	} else if (userType == CKU_SO) {
+		rv = CKR_USER_TYPE_INVALID;   /* containers have only the owner's password */
+	} else if (userType != CKU_USER) {
+		rv = CKR_USER_TYPE_INVALID;
+	} else if (slot->logged_in) {
+		rv = CKR_USER_ALREADY_LOGGED_IN;
+	} else if (!pPin && ulPinLen) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else if (!pPin) {
+		rv = CKR_PIN_INCORRECT;      /* no protected authentication path */
+	} else {
+		rv = slot->backend->login(slot, pPin, ulPinLen);
+		if (rv == CKR_OK)
+			slot->logged_in = 1;
+		else
+			kz_slot_withdraw_private(slot);
+	}
+out:
+	kz_leave();
+	return rv;
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+	      CK_ULONG ulPinLen)
+{
+	KZ_RETURN(login(hSession, userType, pPin, ulPinLen));
+}
+
+CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+		  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
+{
+	(void)pUsername; (void)ulUsernameLen;   /* containers have one user */
+	KZ_RETURN(login(hSession, userType, pPin, ulPinLen));
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+	struct kz_session *s;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	s = kz_session_find(hSession);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+	} else if (!s->slot->logged_in) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+	} else {
+		kz_slot_withdraw_private(s->slot);
+		s->slot->logged_in = 0;
+		if (s->slot->backend->logout)
+			s->slot->backend->logout(s->slot);
+	}
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+			  CK_ULONG_PTR pulOperationStateLen)
+{
+	(void)hSession; (void)pOperationState; (void)pulOperationStateLen;
+	KZ_RETURN(kz_api_not_supported());
+}
+
+CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+			  CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey,
+			  CK_OBJECT_HANDLE hAuthenticationKey)
+{
+	(void)hSession; (void)pOperationState; (void)ulOperationStateLen;
+	(void)hEncryptionKey; (void)hAuthenticationKey;
+	KZ_RETURN(kz_api_not_supported());
+}
+
+CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
+{
+	struct kz_session *s;
+	static const struct { CK_FLAGS flag; enum kz_op_kind kind; } map[] = {
+		{ CKF_SIGN, KZ_OP_SIGN }, { CKF_VERIFY, KZ_OP_VERIFY },
+		{ CKF_ENCRYPT, KZ_OP_ENCRYPT }, { CKF_DECRYPT, KZ_OP_DECRYPT },
+		{ CKF_DIGEST, KZ_OP_DIGEST },
+	};
+	CK_RV rv = kz_session_acquire(hSession, &s);
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (flags & map[i].flag)
+			kz_session_end_op(s, map[i].kind);
+	kz_session_release(s);
+	KZ_RETURN(CKR_OK);
+}
+
+CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
+{
+	(void)hSession;
+	KZ_RETURN(kz_module_ready() ? CKR_FUNCTION_NOT_PARALLEL : CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession)
+{
+	(void)hSession;
+	KZ_RETURN(kz_module_ready() ? CKR_FUNCTION_NOT_PARALLEL : CKR_CRYPTOKI_NOT_INITIALIZED);
+}

@@ -1,0 +1,147 @@
+/* Slots, tokens and mechanisms. */
+#include "api/api.h"
+#include "core/module.h"
+#include "core/slot.h"
+
+#include <string.h>
+
+CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
+{
+	CK_RV rv;
+	CK_ULONG n;
+
+	(void)tokenPresent;   /* container tokens are always present */
+	if ((rv = kz_enter()) != CKR_OK)
+		KZ_RETURN(rv);
+	n = kz_module.n_slots;
+	if (!pulCount)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (pSlotList && *pulCount < n)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (pSlotList)
+		for (CK_ULONG i = 0; i < n; i++)
+			pSlotList[i] = kz_module.slots[i]->id;
+	if (pulCount && rv != CKR_ARGUMENTS_BAD)
+		*pulCount = n;
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	slot = kz_slot_get(slotID);
+	if (!slot) {
+		rv = CKR_SLOT_ID_INVALID;
+	} else if (!pInfo) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		memset(pInfo, 0, sizeof *pInfo);
+		slot->backend->slot_info(slot, pInfo);
+	}
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	slot = kz_slot_get(slotID);
+	if (!slot) {
+		rv = CKR_SLOT_ID_INVALID;
+	} else if (!pInfo) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		memset(pInfo, 0, sizeof *pInfo);
+		memset(pInfo->utcTime, ' ', sizeof pInfo->utcTime);
+		pInfo->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+		pInfo->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+		pInfo->ulSessionCount = slot->n_sessions;
+		pInfo->ulRwSessionCount = slot->n_rw_sessions;
+		pInfo->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+		pInfo->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+		pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+		pInfo->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+		slot->backend->token_info(slot, pInfo);
+	}
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
+			 CK_ULONG_PTR pulCount)
+{
+	CK_ULONG n;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	n = kz_mech_list(NULL, 0);
+	if (!kz_slot_get(slotID))
+		rv = CKR_SLOT_ID_INVALID;
+	else if (!pulCount)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (pMechanismList && *pulCount < n)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (pMechanismList)
+		kz_mech_list(pMechanismList, n);
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		*pulCount = n;
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
+{
+	const struct kz_mech *mech;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	mech = kz_mech_find(type);
+	if (!kz_slot_get(slotID))
+		rv = CKR_SLOT_ID_INVALID;
+	else if (!pInfo)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!mech)
+		rv = CKR_MECHANISM_INVALID;
+	else
+		*pInfo = mech->info;
+	kz_leave();
+	KZ_RETURN(rv);
+}
+
+CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+		  CK_UTF8CHAR_PTR pLabel)
+{
+	(void)slotID; (void)pPin; (void)ulPinLen; (void)pLabel;
+	KZ_RETURN(kz_api_not_supported());
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+	(void)hSession; (void)pPin; (void)ulPinLen;
+	KZ_RETURN(kz_api_not_supported());
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+	(void)hSession; (void)pOldPin; (void)ulOldLen; (void)pNewPin; (void)ulNewLen;
+	KZ_RETURN(kz_api_not_supported());
+}
+
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+{
+	(void)flags; (void)pSlot; (void)pReserved;
+	/* Container slots never change while loaded; NSS then polls instead. */
+	KZ_RETURN(kz_api_not_supported());
+}

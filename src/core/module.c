@@ -1,0 +1,128 @@
+/*
+ * C_Initialize / C_Finalize and the state they bracket.  A forked child
+ * inherits a copy of this state that it must not use: a pthread_atfork
+ * handler bumps a generation counter, state from an older generation counts
+ * as not initialised, and the child's own C_Initialize starts afresh.
+ */
+#include "core/module.h"
+#include "core/lock.h"
+#include "core/session.h"
+#include "core/slot.h"
+#include "crypto/ossl.h"
+#include "soft/soft.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kz_module kz_module;
+
+static volatile unsigned fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void on_fork_child(void)
+{
+	fork_generation++;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+int kz_module_ready(void)
+{
+	return kz_module.initialized && kz_module.generation == fork_generation;
+}
+
+CK_RV kz_enter(void)
+{
+	if (!kz_module_ready())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	kz_lock_acquire(kz_module.lock);
+	if (!kz_module_ready()) {
+		kz_lock_release(kz_module.lock);
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
+	return CKR_OK;
+}
+
+void kz_leave(void)
+{
+	kz_lock_release(kz_module.lock);
+}
+
+/* Frees everything.  `stale` means a copy inherited through fork: its
+ * locks may be held by threads that do not exist here, so leave them. */
+static void release_state(int stale)
+{
+	for (size_t i = 0; i < kz_module.sessions.n; i++) {
+		struct kz_session *s = kz_module.sessions.v[i].ptr;
+		for (int k = 0; k < KZ_OP_COUNT; k++)
+			kz_op_free(s->ops[k]);
+		free(s->found);
+		if (!stale)
+			kz_lock_free(s->lock);
+		free(s);
+	}
+	kz_handles_clear(&kz_module.sessions);
+	for (size_t i = 0; i < kz_module.n_slots; i++)
+		kz_slot_free(kz_module.slots[i]);
+	free(kz_module.slots);
+	kz_handles_clear(&kz_module.objects);
+	kz_conf_free(&kz_module.conf);
+	kz_ossl_free();
+	if (!stale)
+		kz_lock_free(kz_module.lock);
+	memset(&kz_module, 0, sizeof kz_module);
+}
+
+CK_RV kz_module_initialize(const CK_C_INITIALIZE_ARGS *args)
+{
+	CK_RV rv;
+
+	pthread_once(&atfork_once, register_atfork);
+	if (kz_module_ready())
+		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+	if (kz_module.initialized)
+		release_state(1);
+	rv = kz_lock_setup(args);
+	if (rv != CKR_OK)
+		return rv;
+	kz_module.lock = kz_lock_new();
+	if (!kz_module.lock)
+		return CKR_CANT_LOCK;
+	if (kz_conf_load(&kz_module.conf) < 0) {
+		rv = CKR_HOST_MEMORY;
+		goto fail;
+	}
+	kz_log_set_level(kz_module.conf.log_level);
+	kz_log_set_target(kz_module.conf.log_target);
+	if (kz_ossl_init() < 0) {
+		rv = CKR_FUNCTION_FAILED;
+		goto fail;
+	}
+	rv = kz_soft_scan(&kz_module.conf);
+	if (rv != CKR_OK)
+		goto fail;
+	kz_module.generation = fork_generation;
+	kz_module.initialized = 1;
+	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
+	return CKR_OK;
+fail:
+	release_state(0);
+	return rv;
+}
+
+CK_RV kz_module_finalize(void)
+{
+	if (!kz_module_ready())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	kz_lock_acquire(kz_module.lock);
+	kz_module.initialized = 0;
+	kz_lock_release(kz_module.lock);
+	release_state(0);
+	kz_log_close();
+	return CKR_OK;
+}

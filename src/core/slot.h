@@ -1,0 +1,36 @@
+/* Slots: one per container (or, later, per forwarded vendor slot). */
+#ifndef KZP11_SLOT_H
+#define KZP11_SLOT_H
+
+#include "pkcs11.h"
+#include "backend.h"
+
+#include <stddef.h>
+
+struct kz_object;
+
+struct kz_slot {
+	CK_SLOT_ID id;
+	const struct kz_backend *backend;
+	void *data;                    /* the backend's own state */
+	int logged_in;                 /* CKU_USER, shared by all sessions */
+	CK_ULONG n_sessions, n_rw_sessions;
+	struct kz_object **objects;    /* published token objects */
+	size_t n_objects;
+};
+
+/* Adds a slot to the module (called during C_Initialize). */
+struct kz_slot *kz_slot_add(const struct kz_backend *backend, void *data);
+struct kz_slot *kz_slot_get(CK_SLOT_ID id);
+
+/* Gives the object a handle and makes it visible; takes ownership. */
+CK_RV kz_slot_publish(struct kz_slot *slot, struct kz_object *obj);
+/* Withdraws and frees every private object (logout). */
+void kz_slot_withdraw_private(struct kz_slot *slot);
+/* Withdraws and frees one object. */
+void kz_slot_withdraw(struct kz_slot *slot, struct kz_object *obj);
+/* The object behind a handle, if it belongs to this slot and may be seen. */
+struct kz_object *kz_slot_object(struct kz_slot *slot, CK_OBJECT_HANDLE handle);
+void kz_slot_free(struct kz_slot *slot);
+
+#endif

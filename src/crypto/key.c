@@ -1,0 +1,101 @@
+#include "crypto/key.h"
+#include "crypto/ossl.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <stdlib.h>
+
+static struct kz_key *wrap_pkey(EVP_PKEY *pkey, int is_private, const char **why)
+{
+	struct kz_key *key;
+
+	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+		*why = "not an RSA key";
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	key = calloc(1, sizeof *key);
+	if (!key) {
+		*why = "out of memory";
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	key->refs = 1;
+	key->kind = KZ_KEY_RSA;
+	key->key_type = CKK_RSA;
+	key->is_private = is_private;
+	key->bits = (CK_ULONG)EVP_PKEY_get_bits(pkey);
+	key->pkey = pkey;
+	return key;
+}
+
+struct kz_key *kz_key_from_pkcs8(const PKCS8_PRIV_KEY_INFO *p8, const char **why)
+{
+	const ASN1_OBJECT *alg = NULL;
+	EVP_PKEY *pkey;
+
+	if (!PKCS8_pkey_get0(&alg, NULL, NULL, NULL, p8)) {
+		*why = "malformed private key";
+		return NULL;
+	}
+	if (OBJ_obj2nid(alg) != NID_rsaEncryption) {
+		/* GOST keys (1.2.398...) are handled by the GOST code when present. */
+		*why = "unsupported private key algorithm";
+		return NULL;
+	}
+	pkey = EVP_PKCS82PKEY_ex(p8, kz_ossl_ctx(), NULL);
+	if (!pkey) {
+		ERR_clear_error();
+		*why = "malformed RSA private key";
+		return NULL;
+	}
+	return wrap_pkey(pkey, 1, why);
+}
+
+struct kz_key *kz_key_from_cert(X509 *cert, const char **why)
+{
+	unsigned char *spki = NULL;
+	const unsigned char *p;
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+	EVP_PKEY *pkey = NULL;
+
+	/* Decoded again so that the key belongs to the module's context. */
+	p = spki;
+	if (len > 0)
+		pkey = d2i_PUBKEY_ex(NULL, &p, len, kz_ossl_ctx(), NULL);
+	OPENSSL_free(spki);
+	if (!pkey) {
+		ERR_clear_error();
+		*why = "certificate public key not supported";
+		return NULL;
+	}
+	return wrap_pkey(pkey, 0, why);
+}
+
+int kz_key_matches_cert(const struct kz_key *key, X509 *cert)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cert);
+	int eq = pub && EVP_PKEY_eq(key->pkey, pub) == 1;
+	ERR_clear_error();
+	return eq;
+}
+
+struct kz_key *kz_key_ref(struct kz_key *key)
+{
+	__atomic_add_fetch(&key->refs, 1, __ATOMIC_RELAXED);
+	return key;
+}
+
+void kz_key_unref(struct kz_key *key)
+{
+	if (!key || __atomic_sub_fetch(&key->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	EVP_PKEY_free(key->pkey);   /* OpenSSL clears RSA key material on free */
+	free(key);
+}
+
+CK_ULONG kz_key_size_bytes(const struct kz_key *key)
+{
+	return (key->bits + 7) / 8;
+}
