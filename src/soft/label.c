@@ -54,6 +54,50 @@ static size_t utf8_cut(const char *s, size_t max)
 	return n;
 }
 
+/* Length of the UTF-8 character starting at s (1 for anything unexpected). */
+static size_t utf8_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+	for (size_t i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* "ТЕСТОВ ТЕСТ ТЕСТОВИЧ" -> "ТЕСТОВ Т. Т.": the surname stays whole.
+ * Returns a new string (or name itself when out of memory). */
+static char *abbreviate(char *name)
+{
+	char *space = strchr(name, ' '), *out, *o;
+	const char *in;
+
+	/* Each later word becomes " X." : at most 2 bytes more per word. */
+	if (!space || !(out = malloc(2 * strlen(name) + 1)))
+		return name;
+	o = out + (space - name);
+	memcpy(out, name, (size_t)(space - name));
+	for (in = space; *in;) {
+		size_t n;
+		while (*in == ' ')
+			in++;
+		if (!*in)
+			break;
+		n = utf8_char_len(in);
+		*o++ = ' ';
+		memcpy(o, in, n);
+		o += n;
+		*o++ = '.';
+		in += n;
+		while (*in && *in != ' ')
+			in++;
+	}
+	*o = '\0';
+	free(name);
+	return out;
+}
+
 void kz_soft_token_label(const struct kz_container *c, unsigned char out[32])
 {
 	char id[2 * SHORT_ID_BYTES + 1], tail[32];
@@ -63,6 +107,8 @@ void kz_soft_token_label(const struct kz_container *c, unsigned char out[32])
 	short_id(c, id);
 	tail_len = (size_t)snprintf(tail, sizeof tail, " %s %s", purpose(c), id);
 	room = tail_len < 32 ? 32 - tail_len : 0;
+	if (name && strlen(name) > room)
+		name = abbreviate(name);
 	memset(out, ' ', 32);
 	n = name ? utf8_cut(name, room) : 0;
 	while (n > 0 && name[n - 1] == ' ')
