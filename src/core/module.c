@@ -19,16 +19,30 @@
 struct kz_module kz_module;
 
 static volatile unsigned fork_generation;
+/* Serialises C_Initialize and C_Finalize against each other. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* Fork never happens halfway through C_Initialize or C_Finalize. */
+static void on_fork_prepare(void)
+{
+	pthread_mutex_lock(&init_lock);
+}
+
+static void on_fork_parent(void)
+{
+	pthread_mutex_unlock(&init_lock);
+}
 
 static void on_fork_child(void)
 {
 	fork_generation++;
+	pthread_mutex_unlock(&init_lock);
 }
 
 static void register_atfork(void)
 {
-	pthread_atfork(NULL, NULL, on_fork_child);
+	pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child);
 }
 
 int kz_module_ready(void)
@@ -78,11 +92,10 @@ static void release_state(int stale)
 	memset(&kz_module, 0, sizeof kz_module);
 }
 
-CK_RV kz_module_initialize(const CK_C_INITIALIZE_ARGS *args)
+static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 {
 	CK_RV rv;
 
-	pthread_once(&atfork_once, register_atfork);
 	if (kz_module_ready())
 		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
 	if (kz_module.initialized)
@@ -115,14 +128,29 @@ fail:
 	return rv;
 }
 
+CK_RV kz_module_initialize(const CK_C_INITIALIZE_ARGS *args)
+{
+	CK_RV rv;
+
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&init_lock);
+	rv = initialize(args);
+	pthread_mutex_unlock(&init_lock);
+	return rv;
+}
+
 CK_RV kz_module_finalize(void)
 {
-	if (!kz_module_ready())
+	pthread_mutex_lock(&init_lock);
+	if (!kz_module_ready()) {
+		pthread_mutex_unlock(&init_lock);
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 	kz_lock_acquire(kz_module.lock);
 	kz_module.initialized = 0;
 	kz_lock_release(kz_module.lock);
 	release_state(0);
 	kz_log_close();
+	pthread_mutex_unlock(&init_lock);
 	return CKR_OK;
 }
