@@ -1,5 +1,37 @@
-# Test programs and scripts; included from the top Makefile.am.
+# Tests, benchmark and the container generator; included from Makefile.am.
+
+# The generator of NCA-format containers (tests, demo and benchmark use it).
 noinst_PROGRAMS = tests/fixtures/kzp11-mkcontainer
 tests_fixtures_kzp11_mkcontainer_SOURCES = tests/fixtures/mkcontainer.c
 tests_fixtures_kzp11_mkcontainer_CFLAGS = -std=c11 -Wall -Wextra $(OPENSSL_CFLAGS)
 tests_fixtures_kzp11_mkcontainer_LDADD = $(OPENSSL_LIBS)
+
+# Where the tests find the module, the generator and the public NCA samples
+# (the samples are optional: those cases skip with a message without them).
+AM_TESTS_ENVIRONMENT = \
+	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so'; \
+	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer'; \
+	KZP11_TESTKEYS="$${KZP11_TESTKEYS:-$(abs_top_srcdir)/../shared/nca-testkeys}"; \
+	export KZP11_MODULE KZP11_MKCONTAINER KZP11_TESTKEYS;
+
+unit_libs = libkzcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
+unit_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes
+
+check_PROGRAMS =
+TESTS =
+EXTRA_DIST += tests/demo.sh tests/fixtures/README.md
+
+# `make bench`: RSA signing through kzp11 against OpenSSL itself, and
+# start-up time and memory with 1,000 containers.  Not a test.
+EXTRA_PROGRAMS = tests/bench/kzp11-bench
+tests_bench_kzp11_bench_SOURCES = tests/bench/bench.c
+tests_bench_kzp11_bench_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_bench_kzp11_bench_CPPFLAGS = -D_GNU_SOURCE
+tests_bench_kzp11_bench_LDADD = $(OPENSSL_LIBS) -ldl
+CLEANFILES = $(EXTRA_PROGRAMS)
+
+bench: all tests/bench/kzp11-bench$(EXEEXT)
+	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \
+	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer' \
+	tests/bench/kzp11-bench $(BENCH_ARGS)
+.PHONY: bench
