@@ -9,7 +9,6 @@
 #include "core/slot.h"
 #include "crypto/cert.h"
 #include "crypto/ossl.h"
-#include "util/file.h"
 #include "util/log.h"
 
 #include <dirent.h>
@@ -113,20 +112,37 @@ static CK_RV add_slot(struct scan *s, struct kz_container *c)
 	return rv;
 }
 
-/* Cheap test before reading a whole file: PKCS#12 starts with a SEQUENCE. */
-static int looks_like_der(const char *path, const struct stat *st)
+/*
+ * Reads a candidate file with one open: small enough, and starting with a
+ * SEQUENCE as PKCS#12 does, so PDFs and photos in Downloads cost one byte.
+ * Returns 0 with the contents, 1 for "not a candidate", -1 on a read error.
+ */
+static int read_candidate(const char *path, const struct stat *st, unsigned char **buf,
+			  size_t *len)
 {
-	unsigned char b = 0;
-	int fd, ok;
+	size_t size = (size_t)st->st_size;
+	ssize_t n;
+	int fd;
 
-	if (st->st_size < CONTAINER_MIN_SIZE || st->st_size > CONTAINER_MAX_SIZE)
-		return 0;
+	*buf = NULL;
+	if (size < CONTAINER_MIN_SIZE || size > CONTAINER_MAX_SIZE)
+		return 1;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return 0;
-	ok = read(fd, &b, 1) == 1 && b == 0x30;
+		return -1;
+	*buf = malloc(size);
+	n = *buf ? read(fd, *buf, 1) : -1;
+	if (n == 1 && (*buf)[0] == 0x30) {
+		n = read(fd, *buf + 1, size - 1);
+		if (n >= 0)
+			*len = (size_t)n + 1;
+		close(fd);
+		return n >= 0 ? 0 : -1;
+	}
 	close(fd);
-	return ok;
+	free(*buf);
+	*buf = NULL;
+	return n < 0 ? -1 : 1;
 }
 
 static void consider_file(struct scan *s, const char *path, const struct stat *st)
@@ -139,12 +155,14 @@ static void consider_file(struct scan *s, const char *path, const struct stat *s
 	enum kz_p12_status status;
 	int named_p12 = has_suffix(path, ".p12") || has_suffix(path, ".pfx");
 
-	if (!looks_like_der(path, st)) {
+	switch (read_candidate(path, st, &buf, &len)) {
+	case 0:
+		break;
+	case 1:
 		if (named_p12)
 			kz_error("%s: not a PKCS#12 container, skipped", path);
 		return;
-	}
-	if (kz_read_file(path, CONTAINER_MAX_SIZE, &buf, &len) < 0) {
+	default:
 		kz_error("%s: cannot read: %s", path, strerror(errno));
 		return;
 	}
