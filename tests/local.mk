@@ -17,8 +17,12 @@ AM_TESTS_ENVIRONMENT = \
 unit_libs = libkzcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
 unit_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes
 
-check_PROGRAMS =
-TESTS =
+check_PROGRAMS = tests/unit/test_gost_hash
+tests_unit_test_gost_hash_SOURCES = tests/unit/test_gost_hash.c
+tests_unit_test_gost_hash_CFLAGS = $(unit_cflags)
+tests_unit_test_gost_hash_LDADD = $(unit_libs)
+
+TESTS = $(check_PROGRAMS)
 EXTRA_DIST += tests/demo.sh tests/fixtures/README.md
 
 # `make bench`: RSA signing through kzp11 against OpenSSL itself, and
