@@ -22,8 +22,17 @@ tests_unit_test_gost_hash_SOURCES = tests/unit/test_gost_hash.c
 tests_unit_test_gost_hash_CFLAGS = $(unit_cflags)
 tests_unit_test_gost_hash_LDADD = $(unit_libs)
 
-TESTS = $(check_PROGRAMS)
-EXTRA_DIST += tests/demo.sh tests/fixtures/README.md
+# The real programs, as users run them.
+interop_tests = tests/interop/pkcs11-tool.sh tests/interop/openssl-engine.sh \
+	tests/interop/nss-tls.sh tests/interop/nca-real.sh
+
+TESTS = $(check_PROGRAMS) $(interop_tests)
+
+# Registration needs the installed module: `make install && make installcheck`.
+installcheck-local:
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/interop/p11-kit.sh
+EXTRA_DIST += tests/demo.sh tests/fixtures/README.md tests/interop/lib.sh \
+	$(interop_tests) tests/interop/p11-kit.sh
 
 # `make bench`: RSA signing through kzp11 against OpenSSL itself, and
 # start-up time and memory with 1,000 containers.  Not a test.

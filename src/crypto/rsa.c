@@ -8,10 +8,10 @@
 #include "crypto/ossl.h"
 #include "crypto/rsa_params.h"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,30 +36,44 @@ static CK_MECHANISM_TYPE hash_of(CK_MECHANISM_TYPE mech)
 	}
 }
 
-/* Fills an OSSL_PARAM list for a signature (cipher = 0) or cipher context. */
-static void fill_params(const struct kz_rsa_params *p, int cipher, int with_digest,
-			OSSL_PARAM out[6])
+/*
+ * Applies the mechanism's settings through OpenSSL's control API.  That API
+ * reaches both a provider's implementation and the legacy method OpenSSL
+ * substitutes when the host application made an ENGINE its default for RSA
+ * (as `openssl -engine pkcs11` does); parameters passed to the _init_ex
+ * functions would silently be dropped in the second case.
+ */
+static int apply_params(EVP_PKEY_CTX *ctx, const struct kz_rsa_params *p, int cipher,
+			int with_digest)
 {
-	int n = 0;
+	int pad = strcmp(p->pad, "pss") == 0 ? RSA_PKCS1_PSS_PADDING :
+		  strcmp(p->pad, "oaep") == 0 ? RSA_PKCS1_OAEP_PADDING :
+		  strcmp(p->pad, "none") == 0 ? RSA_NO_PADDING : RSA_PKCS1_PADDING;
+	/* Built-in descriptions, valid for the process: the legacy method keeps
+	 * the pointer, a provider takes only the name. */
+	const EVP_MD *md = with_digest && p->digest ? EVP_get_digestbyname(p->digest) : NULL;
+	const EVP_MD *mgf = p->mgf1 ? EVP_get_digestbyname(p->mgf1) : NULL;
 
-	out[n++] = OSSL_PARAM_construct_utf8_string(
-		cipher ? OSSL_ASYM_CIPHER_PARAM_PAD_MODE : OSSL_SIGNATURE_PARAM_PAD_MODE,
-		(char *)p->pad, 0);
-	if (with_digest && p->digest)
-		out[n++] = OSSL_PARAM_construct_utf8_string(
-			cipher ? OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST : OSSL_SIGNATURE_PARAM_DIGEST,
-			(char *)p->digest, 0);
-	if (p->mgf1)
-		out[n++] = OSSL_PARAM_construct_utf8_string(
-			cipher ? OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST : OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
-			(char *)p->mgf1, 0);
-	if (!cipher && strcmp(p->pad, "pss") == 0)
-		out[n++] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN,
-						    (int *)&p->salt_len);
-	if (cipher && p->label)
-		out[n++] = OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
-							     (void *)p->label, p->label_len);
-	out[n] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_CTX_set_rsa_padding(ctx, pad) <= 0)
+		return 0;
+	if ((with_digest && p->digest && !md) || (p->mgf1 && !mgf))
+		return 0;
+	if (md && (cipher ? EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md)
+			  : EVP_PKEY_CTX_set_signature_md(ctx, md)) <= 0)
+		return 0;
+	if (mgf && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf) <= 0)
+		return 0;
+	if (!cipher && pad == RSA_PKCS1_PSS_PADDING &&
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, p->salt_len) <= 0)
+		return 0;
+	if (cipher && p->label_len) {
+		unsigned char *label = OPENSSL_memdup(p->label, p->label_len);
+		if (!label || EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, (int)p->label_len) <= 0) {
+			OPENSSL_free(label);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static void rsa_free(struct kz_op *op)
@@ -125,27 +139,22 @@ static EVP_PKEY_CTX *raw_ctx(struct kz_op *op)
 {
 	struct rsa_state *s = op->state;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(kz_ossl_ctx(), op->key->pkey, NULL);
-	OSSL_PARAM params[6];
 	int ok = 0;
 
 	if (!ctx)
 		return NULL;
 	switch (op->kind) {
 	case KZ_OP_SIGN:
-		fill_params(&s->params, 0, 1, params);
-		ok = EVP_PKEY_sign_init_ex(ctx, params) > 0;
+		ok = EVP_PKEY_sign_init(ctx) > 0 && apply_params(ctx, &s->params, 0, 1);
 		break;
 	case KZ_OP_VERIFY:
-		fill_params(&s->params, 0, 1, params);
-		ok = EVP_PKEY_verify_init_ex(ctx, params) > 0;
+		ok = EVP_PKEY_verify_init(ctx) > 0 && apply_params(ctx, &s->params, 0, 1);
 		break;
 	case KZ_OP_ENCRYPT:
-		fill_params(&s->params, 1, 1, params);
-		ok = EVP_PKEY_encrypt_init_ex(ctx, params) > 0;
+		ok = EVP_PKEY_encrypt_init(ctx) > 0 && apply_params(ctx, &s->params, 1, 1);
 		break;
 	case KZ_OP_DECRYPT:
-		fill_params(&s->params, 1, 1, params);
-		ok = EVP_PKEY_decrypt_init_ex(ctx, params) > 0;
+		ok = EVP_PKEY_decrypt_init(ctx) > 0 && apply_params(ctx, &s->params, 1, 1);
 		break;
 	default:
 		break;
@@ -297,20 +306,19 @@ static const struct kz_op_ops hashed_ops = {
 
 static CK_RV hashed_start(struct kz_op *op, struct rsa_state *s)
 {
-	OSSL_PARAM params[6];
+	EVP_PKEY_CTX *pctx = NULL;
 	int ok;
 
 	s->md = EVP_MD_CTX_new();
 	if (!s->md)
 		return CKR_HOST_MEMORY;
-	fill_params(&s->params, 0, 0, params);
 	if (op->kind == KZ_OP_SIGN)
-		ok = EVP_DigestSignInit_ex(s->md, NULL, s->params.digest, kz_ossl_ctx(), NULL,
-					   op->key->pkey, params);
+		ok = EVP_DigestSignInit_ex(s->md, &pctx, s->params.digest, kz_ossl_ctx(), NULL,
+					   op->key->pkey, NULL);
 	else
-		ok = EVP_DigestVerifyInit_ex(s->md, NULL, s->params.digest, kz_ossl_ctx(), NULL,
-					     op->key->pkey, params);
-	if (ok != 1) {
+		ok = EVP_DigestVerifyInit_ex(s->md, &pctx, s->params.digest, kz_ossl_ctx(), NULL,
+					     op->key->pkey, NULL);
+	if (ok != 1 || !apply_params(pctx, &s->params, 0, 0)) {
 		kz_ossl_log_errors("setting up RSA hash-and-sign");
 		return CKR_FUNCTION_FAILED;
 	}
