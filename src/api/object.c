@@ -18,6 +18,20 @@ static CK_RV find_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_obj
 	return *obj ? CKR_OK : CKR_OBJECT_HANDLE_INVALID;
 }
 
+/* Container objects cannot be copied, destroyed or changed
+ * (CKA_COPYABLE, CKA_DESTROYABLE and CKA_MODIFIABLE are FALSE). */
+static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
+{
+	struct kz_object *obj;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = find_object(h, ho, &obj);
+	kz_leave();
+	return rv == CKR_OK ? CKR_ACTION_PROHIBITED : rv;
+}
+
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 		     CK_OBJECT_HANDLE_PTR phObject)
 {
@@ -28,31 +42,13 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	struct kz_object *obj;
-	CK_RV rv = kz_enter();
-
 	(void)pTemplate; (void)ulCount; (void)phNewObject;
-	if (rv != CKR_OK)
-		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	if (rv == CKR_OK)
-		rv = CKR_ACTION_PROHIBITED;   /* CKA_COPYABLE is FALSE */
-	kz_leave();
-	KZ_RETURN(rv);
+	KZ_RETURN(prohibited(hSession, hObject));
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-	struct kz_object *obj;
-	CK_RV rv = kz_enter();
-
-	if (rv != CKR_OK)
-		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	if (rv == CKR_OK)
-		rv = CKR_ACTION_PROHIBITED;   /* CKA_DESTROYABLE is FALSE */
-	kz_leave();
-	KZ_RETURN(rv);
+	KZ_RETURN(prohibited(hSession, hObject));
 }
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
@@ -91,17 +87,8 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	struct kz_object *obj;
-	CK_RV rv = kz_enter();
-
 	(void)pTemplate; (void)ulCount;
-	if (rv != CKR_OK)
-		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	if (rv == CKR_OK)
-		rv = CKR_ACTION_PROHIBITED;   /* CKA_MODIFIABLE is FALSE */
-	kz_leave();
-	KZ_RETURN(rv);
+	KZ_RETURN(prohibited(hSession, hObject));
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
