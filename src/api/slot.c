@@ -141,7 +141,12 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
-	(void)flags; (void)pSlot; (void)pReserved;
-	/* Container slots never change while loaded; NSS then polls instead. */
-	KZ_RETURN(kz_api_not_supported());
+	(void)pReserved;
+	if (!kz_module_ready())
+		KZ_RETURN(CKR_CRYPTOKI_NOT_INITIALIZED);
+	if (!pSlot)
+		KZ_RETURN(CKR_ARGUMENTS_BAD);
+	/* Container slots do not change while loaded.  A blocking wait would
+	 * wait forever, so it is declined and NSS polls instead. */
+	KZ_RETURN((flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT : CKR_FUNCTION_NOT_SUPPORTED);
 }

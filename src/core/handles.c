@@ -3,24 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-CK_ULONG kz_handles_add(struct kz_handles *t, void *ptr)
-{
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct kz_handle_entry *v = realloc(t->v, cap * sizeof *v);
-		if (!v)
-			return 0;
-		t->v = v;
-		t->cap = cap;
-	}
-	if (t->next == 0)
-		t->next = 1;
-	t->v[t->n].handle = t->next;
-	t->v[t->n].ptr = ptr;
-	t->n++;
-	return t->next++;
-}
-
 static long find_index(const struct kz_handles *t, CK_ULONG handle)
 {
 	size_t lo = 0, hi = t->n;
@@ -35,6 +17,46 @@ static long find_index(const struct kz_handles *t, CK_ULONG handle)
 			hi = mid;
 	}
 	return -1;
+}
+
+/* Where handle belongs in the sorted table. */
+static size_t insert_index(const struct kz_handles *t, CK_ULONG handle)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].handle < handle)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+CK_ULONG kz_handles_add(struct kz_handles *t, void *ptr)
+{
+	CK_ULONG handle = t->next ? t->next : 1;
+	size_t i;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct kz_handle_entry *v = realloc(t->v, cap * sizeof *v);
+		if (!v)
+			return 0;
+		t->v = v;
+		t->cap = cap;
+	}
+	/* Only after the counter wrapped can a candidate still be in use. */
+	while (find_index(t, handle) >= 0)
+		handle = handle == ~(CK_ULONG)0 ? 1 : handle + 1;
+	i = insert_index(t, handle);
+	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof *t->v);
+	t->v[i].handle = handle;
+	t->v[i].ptr = ptr;
+	t->n++;
+	t->next = handle + 1;   /* 0 after the last value: restarts at 1 */
+	return handle;
 }
 
 void *kz_handles_get(const struct kz_handles *t, CK_ULONG handle)

@@ -166,6 +166,15 @@ static CK_RV soft_login(struct kz_slot *slot, const CK_UTF8CHAR *pin, CK_ULONG p
 		X509_free(contents.cert);
 		contents.cert = NULL;
 	}
+	if (key && (c->cert ? !kz_key_matches_cert(key, c->cert)
+			    : contents.cert && !cert_belongs(c, contents.cert))) {
+		/* The file now holds another key than the token shows. */
+		kz_error("%s was replaced by a different key since it was found; "
+			 "restart the application to use it", c->path);
+		kz_key_unref(key);
+		kz_p12_contents_free(&contents);
+		return CKR_DEVICE_REMOVED;
+	}
 	rv = learn_cert(slot, c, &contents.cert);
 	if (rv == CKR_OK && key)
 		rv = kz_soft_publish_private(slot, c, key);

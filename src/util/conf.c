@@ -70,7 +70,7 @@ static int add_key_path(struct kz_conf *conf, const char *path)
 	char **grown;
 
 	if (!expanded)
-		return -1;
+		return -2;   /* too long */
 	grown = realloc(conf->key_paths, (conf->n_key_paths + 1) * sizeof *grown);
 	if (!grown) {
 		free(expanded);
@@ -118,7 +118,7 @@ static int replace_string(char **slot, const char *value, int expand)
 {
 	char *copy = expand ? kz_conf_expand_path(value) : strdup(value);
 	if (!copy)
-		return -1;
+		return -2;   /* too long (or out of memory) */
 	free(*slot);
 	*slot = copy;
 	return 0;
@@ -135,35 +135,39 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Applies one setting; returns -1 only when out of memory. */
+/* Applies one setting; returns -1 only when out of memory.  The helpers
+ * return -2 for a value too long to use, which is reported and ignored. */
 static int apply_setting(struct kz_conf *conf, const char *name, const char *value,
 			 const char *origin, int line)
 {
-	int bad = 0;
+	int bad = 0, rc = 0;
 
 	if (!strcmp(name, "keys")) {
 		if (!*value)
 			bad = 1;
-		else if (add_key_path(conf, value) < 0)
-			return -1;
+		else
+			rc = add_key_path(conf, value);
 	} else if (!strcmp(name, "scan_depth")) {
 		bad = parse_int(value, 0, 8, &conf->scan_depth);
 	} else if (!strcmp(name, "debug")) {
 		bad = parse_int(value, 0, 3, &conf->log_level);
 	} else if (!strcmp(name, "log")) {
-		if (replace_string(&conf->log_target, value, 1) < 0)
-			return -1;
+		rc = replace_string(&conf->log_target, value, 1);
 	} else if (!strcmp(name, "cert_cache")) {
 		bad = parse_bool(value, &conf->cert_cache);
 	} else if (!strcmp(name, "cache_dir")) {
 		if (!*value)
 			bad = 1;
-		else if (replace_string(&conf->cache_dir, value, 1) < 0)
-			return -1;
+		else
+			rc = replace_string(&conf->cache_dir, value, 1);
 	} else {
 		kz_error("%s:%d: unknown setting '%s' ignored", origin, line, name);
 		return 0;
 	}
+	if (rc == -1)
+		return -1;
+	if (rc == -2)
+		kz_error("%s:%d: value for '%s' is too long, ignored", origin, line, name);
 	if (bad)
 		kz_error("%s:%d: invalid value '%s' for '%s' ignored", origin, line, value, name);
 	return 0;
@@ -283,11 +287,14 @@ static int apply_keys_env(struct kz_conf *conf)
 	clear_key_paths(conf);
 	conf->key_paths_from_env = 1;
 	cursor = copy;
-	while (rc == 0 && (item = strsep(&cursor, ":")) != NULL)
+	while (rc != -1 && (item = strsep(&cursor, ":")) != NULL) {
 		if (*item)
 			rc = add_key_path(conf, item);
+		if (rc == -2)
+			kz_error("KZP11_KEYS: a path is too long, ignored");
+	}
 	free(copy);
-	return rc;
+	return rc == -1 ? -1 : 0;
 }
 
 int kz_conf_load(struct kz_conf *conf)
@@ -306,7 +313,7 @@ int kz_conf_load(struct kz_conf *conf)
 		conf->log_level = KZ_LOG_DEBUG;
 	if (conf->n_key_paths == 0 && !conf->key_paths_from_env) {
 		for (size_t i = 0; i < sizeof default_key_paths / sizeof *default_key_paths; i++)
-			if (add_key_path(conf, default_key_paths[i]) < 0)
+			if (add_key_path(conf, default_key_paths[i]) == -1)
 				goto oom;
 	}
 	return 0;

@@ -94,6 +94,12 @@ void kz_der_enter(const struct kz_der_item *it, struct kz_der *inner)
 	kz_der_init(inner, it->content, it->len);
 }
 
+/* Universal OCTET STRING, primitive or constructed (not [APPLICATION 4]...). */
+static int is_octet_string(unsigned char tag)
+{
+	return (tag & ~0x20) == KZ_DER_OCTETSTRING;
+}
+
 static int join_chunks(const struct kz_der_item *it, unsigned char *out, size_t *len, int depth)
 {
 	struct kz_der inner;
@@ -103,7 +109,7 @@ static int join_chunks(const struct kz_der_item *it, unsigned char *out, size_t 
 		return -1;
 	kz_der_enter(it, &inner);
 	while (inner.p < inner.end) {
-		if (kz_der_next(&inner, &chunk) < 0 || (chunk.tag & 0x1f) != KZ_DER_OCTETSTRING)
+		if (kz_der_next(&inner, &chunk) < 0 || !is_octet_string(chunk.tag))
 			return -1;
 		if (chunk.constructed) {
 			if (join_chunks(&chunk, out, len, depth + 1) < 0)
@@ -123,7 +129,7 @@ int kz_der_octets(const struct kz_der_item *it, const unsigned char **val, size_
 	size_t total = 0;
 
 	*owned = NULL;
-	if ((it->tag & 0x1f) != KZ_DER_OCTETSTRING)
+	if (!is_octet_string(it->tag))
 		return -1;
 	if (!it->constructed) {
 		*val = it->content;
