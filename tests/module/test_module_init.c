@@ -364,6 +364,53 @@ START_TEST(test_wait_for_slot_event_dont_block)
 
 	/* Container slots never change: a poll reports no event. */
 	ck_assert_rv(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
+	ck_assert_rv(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL), CKR_ARGUMENTS_BAD);
+}
+END_TEST
+
+/* The blocking form runs in a thread of its own, as Firefox does. */
+struct waiter {
+	CK_RV rv;
+	volatile int done;
+};
+
+static void *wait_for_event(void *arg)
+{
+	struct waiter *w = arg;
+	CK_SLOT_ID slot;
+
+	w->rv = p11->C_WaitForSlotEvent(0, &slot, NULL);
+	__atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static int finished_within(struct waiter *w, int ms)
+{
+	for (int i = 0; i < ms / 10 && !__atomic_load_n(&w->done, __ATOMIC_SEQ_CST); i++)
+		usleep(10000);
+	return __atomic_load_n(&w->done, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Firefox waits in C_WaitForSlotEvent and ends the wait at exit by calling
+ * C_Finalize from another thread.  Either the module declines to block
+ * (CKR_FUNCTION_NOT_SUPPORTED: NSS polls) or C_Finalize releases the
+ * waiter with CKR_CRYPTOKI_NOT_INITIALIZED.  Hanging is never right.
+ */
+START_TEST(test_wait_for_slot_event_blocking)
+{
+	struct waiter w = { 0, 0 };
+	pthread_t tid;
+
+	ck_assert_int_eq(pthread_create(&tid, NULL, wait_for_event, &w), 0);
+	if (finished_within(&w, 1000)) {
+		ck_assert_rv(w.rv, CKR_FUNCTION_NOT_SUPPORTED);
+	} else {
+		ck_assert_ok(p11->C_Finalize(NULL));
+		ck_assert_msg(finished_within(&w, 3000), "C_Finalize did not end the wait");
+		ck_assert_rv(w.rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+	}
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
 }
 END_TEST
 
@@ -588,6 +635,7 @@ Suite *suite_init(void)
 	tcase_add_test(tc, test_get_info);
 	tcase_add_test(tc, test_unsupported_functions);
 	tcase_add_test(tc, test_wait_for_slot_event_dont_block);
+	tcase_add_test(tc, test_wait_for_slot_event_blocking);
 	tcase_add_test(tc, test_fork);
 	suite_add_tcase(s, tc);
 	return s;

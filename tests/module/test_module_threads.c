@@ -1,7 +1,9 @@
 /*
- * Many threads at once: signers with their own sessions, a thread polling
- * the way NSS does, and threads sharing one slot's login.  Threads never
- * call Check's assertions; they count failures and keep the first message.
+ * Many at once: threads signing with their own sessions, a thread polling
+ * the way NSS does, threads sharing one slot's login, and processes using
+ * the same containers and certificate cache (p11-kit server starts one per
+ * client).  Threads and child processes never call Check's assertions; they
+ * count failures and keep the first message.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -13,11 +15,15 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define N_SIGNERS 8
 #define SIGNS_PER_SIGNER 200
 #define N_SHARERS 4
 #define SIGNS_PER_SHARER 50
+#define N_PROCESSES 8
+#define SIGNS_PER_PROCESS 20
 
 static const CK_MECHANISM_TYPE rotation[] = {
 	CKM_SHA256_RSA_PKCS, CKM_SHA256_RSA_PKCS_PSS, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
@@ -198,6 +204,64 @@ START_TEST(test_threads_share_a_login)
 }
 END_TEST
 
+/* One process: waits for the start, initialises, logs in, signs, checks. */
+static int process_main(int start_fd)
+{
+	struct worker w = { .index = (int)getpid(), .fx = FX_AUTH, .signs = SIGNS_PER_PROCESS,
+			    .login = 1 };
+	char go;
+	CK_RV rv;
+
+	if (read(start_fd, &go, 1) < 0)
+		return 2;
+	if ((rv = p11->C_Initialize(NULL)) != CKR_OK) {
+		fprintf(stderr, "process %d: C_Initialize: %s\n", w.index, h_rv_name(rv));
+		return 1;
+	}
+	signer(&w);
+	if (w.login_rv != CKR_OK)
+		note_failure(&w, "C_Login: %s", h_rv_name(w.login_rv));
+	if ((rv = p11->C_Finalize(NULL)) != CKR_OK)
+		note_failure(&w, "C_Finalize: %s", h_rv_name(rv));
+	if (w.failures)
+		fprintf(stderr, "process %d: %d failures, first: %s\n", w.index, w.failures, w.error);
+	return w.failures ? 1 : 0;
+}
+
+START_TEST(test_processes_share_containers)
+{
+	pid_t pids[N_PROCESSES];
+	int start[2];
+	CK_SESSION_HANDLE s;
+	X509 *cert;
+
+	ck_assert_int_eq(pipe(start), 0);
+	for (int i = 0; i < N_PROCESSES; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			close(start[1]);
+			_exit(process_main(start[0]));
+		}
+	}
+	/* All start together: closing the pipe wakes every reader. */
+	close(start[0]);
+	close(start[1]);
+	for (int i = 0; i < N_PROCESSES; i++) {
+		int status;
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "process %d failed (status 0x%x)", i, status);
+	}
+	/* They all wrote the certificate cache at once; it is intact. */
+	ck_assert_ok(p11->C_Initialize(NULL));
+	s = h_open_fx(FX_AUTH);
+	cert = h_cert_object(s, h_find_class(s, CKO_CERTIFICATE));
+	ck_assert_int_eq(X509_cmp(cert, fx[FX_AUTH].cert), 0);
+	X509_free(cert);
+}
+END_TEST
+
 Suite *suite_threads(void)
 {
 	Suite *s = suite_create("threads");
@@ -207,6 +271,12 @@ Suite *suite_threads(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_signers_with_own_sessions);
 	tcase_add_test(tc, test_threads_share_a_login);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("processes");
+	tcase_add_checked_fixture(tc, setup_env, teardown_fini);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_processes_share_containers);
 	suite_add_tcase(s, tc);
 	return s;
 }

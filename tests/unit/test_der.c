@@ -15,12 +15,15 @@
 
 /* ---- helpers ---- */
 
-/* Decodes hex (spaces allowed) into an exact-size heap buffer. */
+/* Decodes hex (spaces allowed) into a heap buffer of exactly its size. */
 static unsigned char *unhex(const char *hex, size_t *len)
 {
-	unsigned char *buf = malloc(strlen(hex) / 2 + 1);
-	size_t n = 0;
+	size_t digits = 0, n = 0;
+	unsigned char *buf;
 
+	for (const char *p = hex; *p; p++)
+		digits += *p != ' ';
+	buf = malloc(digits / 2 ? digits / 2 : 1);
 	ck_assert_ptr_nonnull(buf);
 	while (*hex) {
 		unsigned v;
@@ -33,14 +36,7 @@ static unsigned char *unhex(const char *hex, size_t *len)
 		hex += 2;
 	}
 	*len = n;
-	/* Move into a block of exactly n bytes. */
-	{
-		unsigned char *exact = malloc(n ? n : 1);
-		ck_assert_ptr_nonnull(exact);
-		memcpy(exact, buf, n);
-		free(buf);
-		return exact;
-	}
+	return buf;
 }
 
 /* Copies bytes into an exact-size heap buffer. */
