@@ -8,6 +8,8 @@
 
 #include "harness.h"
 
+#include <openssl/err.h>
+#include <openssl/provider.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -606,6 +608,24 @@ START_TEST(test_fork)
 }
 END_TEST
 
+/*
+ * The module decrypts RC2-40 (legacy provider) in its own library context;
+ * the application's default context must not gain the legacy provider.
+ */
+START_TEST(test_host_openssl_untouched)
+{
+	CK_SESSION_HANDLE s = h_open_fx(FX_AUTH);
+	EVP_CIPHER *rc2;
+
+	h_login(s);
+	ck_assert_uint_eq(h_count_class(s, CKO_PRIVATE_KEY), 1);
+	ck_assert_int_eq(OSSL_PROVIDER_available(NULL, "legacy"), 0);
+	rc2 = EVP_CIPHER_fetch(NULL, "RC2-40-CBC", NULL);
+	ck_assert_msg(rc2 == NULL, "RC2-40 became available in the default context");
+	ERR_clear_error();
+}
+END_TEST
+
 Suite *suite_init(void)
 {
 	Suite *s = suite_create("init");
@@ -637,6 +657,7 @@ Suite *suite_init(void)
 	tcase_add_test(tc, test_wait_for_slot_event_dont_block);
 	tcase_add_test(tc, test_wait_for_slot_event_blocking);
 	tcase_add_test(tc, test_fork);
+	tcase_add_test(tc, test_host_openssl_untouched);
 	suite_add_tcase(s, tc);
 	return s;
 }
