@@ -39,11 +39,8 @@ struct kz_key *kz_key_from_pkcs8(const PKCS8_PRIV_KEY_INFO *p8, const char **why
 		*why = "malformed private key";
 		return NULL;
 	}
-	if (OBJ_obj2nid(alg) != NID_rsaEncryption) {
-		/* GOST keys (1.2.398...) are handled by the GOST code when present. */
-		*why = "unsupported private key algorithm";
-		return NULL;
-	}
+	if (OBJ_obj2nid(alg) != NID_rsaEncryption)
+		return kz_gost_key_from_pkcs8(p8, why);
 	pkey = EVP_PKCS82PKEY_ex(p8, kz_ossl_ctx(), NULL);
 	if (!pkey) {
 		ERR_clear_error();
@@ -55,11 +52,14 @@ struct kz_key *kz_key_from_pkcs8(const PKCS8_PRIV_KEY_INFO *p8, const char **why
 
 struct kz_key *kz_key_from_cert(X509 *cert, const char **why)
 {
+	struct kz_key *gost = kz_gost_key_from_cert(cert, why);
 	unsigned char *spki = NULL;
 	const unsigned char *p;
 	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
 	EVP_PKEY *pkey = NULL;
 
+	if (gost || *why)
+		return gost;   /* a GOST key, good or bad */
 	/* Decoded again so that the key belongs to the module's context. */
 	p = spki;
 	if (len > 0)
@@ -75,8 +75,13 @@ struct kz_key *kz_key_from_cert(X509 *cert, const char **why)
 
 int kz_key_matches_cert(const struct kz_key *key, X509 *cert)
 {
-	EVP_PKEY *pub = X509_get0_pubkey(cert);
-	int eq = pub && EVP_PKEY_eq(key->pkey, pub) == 1;
+	EVP_PKEY *pub;
+	int eq;
+
+	if (key->kind == KZ_KEY_GOST)
+		return kz_gost_key_matches_cert(key, cert);
+	pub = X509_get0_pubkey(cert);
+	eq = pub && EVP_PKEY_eq(key->pkey, pub) == 1;
 	ERR_clear_error();
 	return eq;
 }
@@ -92,6 +97,7 @@ void kz_key_unref(struct kz_key *key)
 	if (!key || __atomic_sub_fetch(&key->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	EVP_PKEY_free(key->pkey);   /* OpenSSL clears RSA key material on free */
+	kz_gost_key_clear(&key->gost);
 	free(key);
 }
 

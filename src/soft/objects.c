@@ -10,6 +10,7 @@
 #include "core/slot.h"
 #include "crypto/mech.h"
 #include "crypto/ossl.h"
+#include "kzp11/kzp11.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -56,20 +57,64 @@ static int set_date(struct kz_object *obj, CK_ATTRIBUTE_TYPE type, const ASN1_TI
 	return kz_object_set(obj, type, buf, 8);
 }
 
-/* Attributes every key object carries. */
+/* The mechanisms a key of this kind and size can be used with. */
+static CK_ULONG allowed_mechanisms(const struct kz_key *key, CK_MECHANISM_TYPE *out, CK_ULONG max)
+{
+	const struct kz_mech *table = key->kind == KZ_KEY_RSA ? kz_rsa_mechs : kz_gost_mechs;
+	size_t count = key->kind == KZ_KEY_RSA ? kz_rsa_mech_count : kz_gost_mech_count;
+	CK_ULONG n = 0;
+
+	for (size_t i = 0; i < count && n < max; i++)
+		if (table[i].key_type == key->key_type)
+			out[n++] = table[i].type;
+	return n;
+}
+
+static int set_rsa_attrs(struct kz_object *obj, const struct kz_key *key)
+{
+	unsigned char *spki = NULL;
+	int len = i2d_PUBKEY(key->pkey, &spki);
+
+	return set_der(obj, CKA_PUBLIC_KEY_INFO, spki, len) |
+	       set_bignum(obj, CKA_MODULUS, key->pkey, OSSL_PKEY_PARAM_RSA_N) |
+	       set_bignum(obj, CKA_PUBLIC_EXPONENT, key->pkey, OSSL_PKEY_PARAM_RSA_E);
+}
+
+/* CKA_GOSTR3410_PARAMS and CKA_GOSTR3411_PARAMS as in the certificate;
+ * public keys also carry CKA_VALUE = X_le || Y_le. */
+static int set_gost_attrs(struct kz_object *obj, const struct kz_container *c,
+			  const struct kz_key *key)
+{
+	const struct kz_gost_key *g = &key->gost;
+	size_t hash_len = g->hash_params_len;
+	const unsigned char *hash = g->hash_params;
+	int rc = kz_object_set(obj, CKA_GOSTR3410_PARAMS, g->params, (CK_ULONG)g->params_len);
+
+	if (!hash_len)
+		hash = kz_gost_hash_default_der(g->hash, &hash_len);
+	rc |= kz_object_set(obj, CKA_GOSTR3411_PARAMS, hash, (CK_ULONG)hash_len);
+	if (obj->cls == CKO_PUBLIC_KEY)
+		rc |= kz_object_set(obj, CKA_VALUE, g->pub, (CK_ULONG)(2 * g->size));
+	if (c->cert) {
+		unsigned char *spki = NULL;
+		int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->cert), &spki);
+		rc |= set_der(obj, CKA_PUBLIC_KEY_INFO, spki, len);
+	}
+	return rc;
+}
+
+/* Attributes every key object carries, and those of its kind. */
 static int set_key_common(struct kz_object *obj, const struct kz_container *c,
 			  const struct kz_key *key)
 {
 	unsigned char id[KZ_KEY_ID_MAX];
 	size_t id_len;
 	CK_MECHANISM_TYPE mechs[32];
-	CK_ULONG n = 0;
+	CK_ULONG n = allowed_mechanisms(key, mechs, 32);
 	char *label = kz_soft_object_label(c);
 	int rc;
 
 	kz_soft_object_id(c, id, &id_len);
-	for (size_t i = 0; i < kz_rsa_mech_count && n < 32; i++)
-		mechs[n++] = kz_rsa_mechs[i].type;
 	rc = (label ? kz_object_set(obj, CKA_LABEL, label, (CK_ULONG)strlen(label)) : -1) |
 	     kz_object_set(obj, CKA_ID, id, (CK_ULONG)id_len) |
 	     kz_object_set_ulong(obj, CKA_KEY_TYPE, key->key_type) |
@@ -80,12 +125,6 @@ static int set_key_common(struct kz_object *obj, const struct kz_container *c,
 	free(label);
 	if (rc)
 		return -1;
-	{
-		unsigned char *spki = NULL;
-		int len = i2d_PUBKEY(key->pkey, &spki);
-		if (set_der(obj, CKA_PUBLIC_KEY_INFO, spki, len) < 0)
-			return -1;
-	}
 	if (c->cert) {
 		unsigned char *der = NULL;
 		int len = i2d_X509_NAME(X509_get_subject_name(c->cert), &der);
@@ -94,8 +133,7 @@ static int set_key_common(struct kz_object *obj, const struct kz_container *c,
 		    set_date(obj, CKA_END_DATE, X509_get0_notAfter(c->cert)) < 0)
 			return -1;
 	}
-	return set_bignum(obj, CKA_MODULUS, key->pkey, OSSL_PKEY_PARAM_RSA_N) |
-	       set_bignum(obj, CKA_PUBLIC_EXPONENT, key->pkey, OSSL_PKEY_PARAM_RSA_E);
+	return key->kind == KZ_KEY_RSA ? set_rsa_attrs(obj, key) : set_gost_attrs(obj, c, key);
 }
 
 static CK_RV publish(struct kz_slot *slot, struct kz_object *obj, int rc)
@@ -181,12 +219,13 @@ CK_RV kz_soft_publish_public(struct kz_slot *slot, struct kz_container *c)
 	pub->key = key;
 	return publish(slot, pub,
 		       set_key_common(pub, c, key) |
-		       kz_object_set_bool(pub, CKA_ENCRYPT, 1) |
+		       kz_object_set_bool(pub, CKA_ENCRYPT, key->kind == KZ_KEY_RSA) |
 		       kz_object_set_bool(pub, CKA_VERIFY, 1) |
 		       kz_object_set_bool(pub, CKA_VERIFY_RECOVER, 0) |
 		       kz_object_set_bool(pub, CKA_WRAP, 0) |
 		       kz_object_set_bool(pub, CKA_TRUSTED, 0) |
-		       kz_object_set_ulong(pub, CKA_MODULUS_BITS, key->bits));
+		       (key->kind == KZ_KEY_RSA
+				? kz_object_set_ulong(pub, CKA_MODULUS_BITS, key->bits) : 0));
 }
 
 CK_RV kz_soft_publish_private(struct kz_slot *slot, struct kz_container *c, struct kz_key *key)
@@ -202,7 +241,7 @@ CK_RV kz_soft_publish_private(struct kz_slot *slot, struct kz_container *c, stru
 		       kz_object_set_bool(priv, CKA_ALWAYS_SENSITIVE, 0) |
 		       kz_object_set_bool(priv, CKA_EXTRACTABLE, 0) |
 		       kz_object_set_bool(priv, CKA_NEVER_EXTRACTABLE, 0) |
-		       kz_object_set_bool(priv, CKA_DECRYPT, 1) |
+		       kz_object_set_bool(priv, CKA_DECRYPT, key->kind == KZ_KEY_RSA) |
 		       kz_object_set_bool(priv, CKA_SIGN, 1) |
 		       kz_object_set_bool(priv, CKA_SIGN_RECOVER, 0) |
 		       kz_object_set_bool(priv, CKA_UNWRAP, 0) |
