@@ -44,7 +44,7 @@ tests_module_test_module_SOURCES = tests/module/harness.h tests/module/test_modu
 	tests/module/test_module_harness.c tests/module/test_module_init.c \
 	tests/module/test_module_slots.c tests/module/test_module_objects.c \
 	tests/module/test_module_crypto.c tests/module/test_module_threads.c \
-	tests/module/test_module_nca.c
+	tests/module/test_module_nca.c tests/module/test_module_create.c
 tests_module_test_module_CFLAGS = $(unit_cflags)
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread
 

@@ -18,8 +18,8 @@ static CK_RV find_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_obj
 	return *obj ? CKR_OK : CKR_OBJECT_HANDLE_INVALID;
 }
 
-/* Container objects cannot be copied, destroyed or changed
- * (CKA_COPYABLE, CKA_DESTROYABLE and CKA_MODIFIABLE are FALSE). */
+/* Objects cannot be copied or changed (CKA_COPYABLE and CKA_MODIFIABLE
+ * are FALSE). */
 static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
 {
 	struct kz_object *obj;
@@ -32,13 +32,6 @@ static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
 	return rv == CKR_OK ? CKR_ACTION_PROHIBITED : rv;
 }
 
-CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
-		     CK_OBJECT_HANDLE_PTR phObject)
-{
-	(void)hSession; (void)pTemplate; (void)ulCount; (void)phObject;
-	KZ_RETURN(kz_api_not_supported());
-}
-
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
@@ -48,7 +41,20 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-	KZ_RETURN(prohibited(hSession, hObject));
+	struct kz_session *s;
+	struct kz_object *obj;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	rv = find_object(hSession, hObject, &obj);
+	s = kz_session_find(hSession);
+	if (rv == CKR_OK && obj->owner)
+		kz_slot_withdraw(s->slot, obj);   /* a session object */
+	else if (rv == CKR_OK)
+		rv = CKR_ACTION_PROHIBITED;       /* CKA_DESTROYABLE is FALSE */
+	kz_leave();
+	KZ_RETURN(rv);
 }
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)

@@ -19,6 +19,7 @@ struct kz_object {
 	CK_OBJECT_HANDLE handle;       /* 0 until the object is published */
 	CK_OBJECT_CLASS cls;
 	int is_private;                /* CKA_PRIVATE: visible only after login */
+	CK_SESSION_HANDLE owner;       /* session objects: their session; 0 for token objects */
 	struct kz_attr *attrs;
 	size_t n_attrs;
 	struct kz_key *key;            /* key objects: what computes */
@@ -42,5 +43,7 @@ int kz_object_matches(const struct kz_object *obj, const CK_ATTRIBUTE *templ, CK
 
 /* The attribute policy: values that exist but are never revealed. */
 int kz_attr_is_sensitive(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
+/* Attributes an application may give when it creates a public key. */
+int kz_attr_public_key_settable(CK_ATTRIBUTE_TYPE type);
 
 #endif

@@ -46,6 +46,7 @@ static void detach(struct kz_session *s)
 	struct kz_slot *slot = s->slot;
 
 	kz_handles_remove(&kz_module.sessions, s->handle);
+	kz_slot_withdraw_owned(slot, s->handle);
 	slot->n_sessions--;
 	if (s->flags & CKF_RW_SESSION)
 		slot->n_rw_sessions--;

@@ -80,6 +80,18 @@ void kz_slot_withdraw_private(struct kz_slot *slot)
 	}
 }
 
+void kz_slot_withdraw_owned(struct kz_slot *slot, CK_SESSION_HANDLE owner)
+{
+	size_t i = 0;
+
+	while (i < slot->n_objects) {
+		if (slot->objects[i]->owner == owner)
+			withdraw_at(slot, i);
+		else
+			i++;
+	}
+}
+
 struct kz_object *kz_slot_object(struct kz_slot *slot, CK_OBJECT_HANDLE handle)
 {
 	struct kz_object *obj = kz_handles_get(&kz_module.objects, handle);

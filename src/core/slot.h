@@ -27,6 +27,8 @@ struct kz_slot *kz_slot_get(CK_SLOT_ID id);
 CK_RV kz_slot_publish(struct kz_slot *slot, struct kz_object *obj);
 /* Withdraws and frees every private object (logout). */
 void kz_slot_withdraw_private(struct kz_slot *slot);
+/* Withdraws and frees the session objects of one session. */
+void kz_slot_withdraw_owned(struct kz_slot *slot, CK_SESSION_HANDLE owner);
 /* Withdraws and frees one object. */
 void kz_slot_withdraw(struct kz_slot *slot, struct kz_object *obj);
 /* The object behind a handle, if it belongs to this slot and may be seen. */

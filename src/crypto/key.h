@@ -52,6 +52,10 @@ struct kz_key *kz_key_from_cert(X509 *cert, const char **why);
 int kz_key_matches_cert(const struct kz_key *key, X509 *cert);
 struct kz_key *kz_key_ref(struct kz_key *key);
 
+/* A public key from C_CreateObject's template (crypto/key_import.c). */
+CK_RV kz_key_import_public(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG n,
+			   struct kz_key **out);
+
 /* GOST keys (crypto/gost_key.c); NULL with *why set when not GOST or bad. */
 struct kz_key *kz_gost_key_from_pkcs8(const PKCS8_PRIV_KEY_INFO *p8, const char **why);
 struct kz_key *kz_gost_key_from_cert(X509 *cert, const char **why);

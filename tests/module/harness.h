@@ -146,5 +146,6 @@ Suite *suite_objects(void);
 Suite *suite_crypto(void);
 Suite *suite_threads(void);
 Suite *suite_nca(void);
+Suite *suite_create_object(void);
 
 #endif
