@@ -15,29 +15,13 @@ AM_TESTS_ENVIRONMENT = \
 	export KZP11_MODULE KZP11_MKCONTAINER KZP11_TESTKEYS;
 
 unit_libs = libkzcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
-unit_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes
+AM_CFLAGS += $(CHECK_CFLAGS)
 
-# Unit suites (Check), one per room, linked against the module's internals.
+# Unit suites (Check), one per room, linked against the module's internals;
+# each is built from the .c file of its name with the default LDADD.
 unit_tests = tests/unit/test_der tests/unit/test_conf tests/unit/test_p12 \
 	tests/unit/test_label tests/unit/test_handles tests/unit/test_gost_hash
-tests_unit_test_der_SOURCES = tests/unit/test_der.c
-tests_unit_test_der_CFLAGS = $(unit_cflags)
-tests_unit_test_der_LDADD = $(unit_libs)
-tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
-tests_unit_test_conf_CFLAGS = $(unit_cflags)
-tests_unit_test_conf_LDADD = $(unit_libs)
-tests_unit_test_p12_SOURCES = tests/unit/test_p12.c
-tests_unit_test_p12_CFLAGS = $(unit_cflags)
-tests_unit_test_p12_LDADD = $(unit_libs)
-tests_unit_test_label_SOURCES = tests/unit/test_label.c
-tests_unit_test_label_CFLAGS = $(unit_cflags)
-tests_unit_test_label_LDADD = $(unit_libs)
-tests_unit_test_handles_SOURCES = tests/unit/test_handles.c
-tests_unit_test_handles_CFLAGS = $(unit_cflags)
-tests_unit_test_handles_LDADD = $(unit_libs)
-tests_unit_test_gost_hash_SOURCES = tests/unit/test_gost_hash.c
-tests_unit_test_gost_hash_CFLAGS = $(unit_cflags)
-tests_unit_test_gost_hash_LDADD = $(unit_libs)
+LDADD = $(unit_libs)
 
 # The module suite: loads the built kzp11.so and drives the PKCS#11 API.
 tests_module_test_module_SOURCES = tests/module/harness.h tests/module/test_module.c \
@@ -45,7 +29,6 @@ tests_module_test_module_SOURCES = tests/module/harness.h tests/module/test_modu
 	tests/module/test_module_slots.c tests/module/test_module_objects.c \
 	tests/module/test_module_crypto.c tests/module/test_module_threads.c \
 	tests/module/test_module_nca.c tests/module/test_module_create.c
-tests_module_test_module_CFLAGS = $(unit_cflags)
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread
 
 check_PROGRAMS = $(unit_tests) tests/module/test_module
