@@ -43,7 +43,7 @@ int kz_object_matches(const struct kz_object *obj, const CK_ATTRIBUTE *templ, CK
 
 /* The attribute policy: values that exist but are never revealed. */
 int kz_attr_is_sensitive(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
-/* Attributes an application may give when it creates a public key. */
-int kz_attr_public_key_settable(CK_ATTRIBUTE_TYPE type);
+/* Attributes an application may give when it creates an object of a class. */
+int kz_attr_settable(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
 
 #endif

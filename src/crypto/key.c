@@ -1,6 +1,7 @@
 #include "crypto/key.h"
 #include "crypto/ossl.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -98,6 +99,8 @@ void kz_key_unref(struct kz_key *key)
 		return;
 	EVP_PKEY_free(key->pkey);   /* OpenSSL clears RSA key material on free */
 	kz_gost_key_clear(&key->gost);
+	if (key->secret)
+		OPENSSL_secure_clear_free(key->secret, key->secret_len);
 	free(key);
 }
 

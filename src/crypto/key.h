@@ -17,6 +17,7 @@
 enum kz_key_kind {
 	KZ_KEY_RSA,
 	KZ_KEY_GOST,
+	KZ_KEY_SECRET,   /* an HMAC key given with C_CreateObject */
 };
 
 #define KZ_OID_MAX 32
@@ -39,9 +40,11 @@ struct kz_key {
 	enum kz_key_kind kind;
 	CK_KEY_TYPE key_type;   /* CKK_RSA, CKK_GOSTR3410, CKK_GOSTR3410_512 */
 	int is_private;
-	CK_ULONG bits;          /* modulus or field size */
+	CK_ULONG bits;          /* modulus or field size; secret keys: bytes, as PKCS#11 counts them */
 	EVP_PKEY *pkey;         /* RSA */
 	struct kz_gost_key gost;
+	unsigned char *secret;  /* secret keys: the value, wiped on free */
+	size_t secret_len;
 };
 
 /* A private key from a decrypted PKCS#8 structure; NULL with *why set. */
@@ -52,8 +55,11 @@ struct kz_key *kz_key_from_cert(X509 *cert, const char **why);
 int kz_key_matches_cert(const struct kz_key *key, X509 *cert);
 struct kz_key *kz_key_ref(struct kz_key *key);
 
-/* A public key from C_CreateObject's template (crypto/key_import.c). */
+/* Keys from C_CreateObject's template (crypto/key_import.c). */
 CK_RV kz_key_import_public(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG n,
+			   struct kz_key **out);
+/* CKK_GENERIC_SECRET or CKK_GOSTR3411 with CKA_VALUE (for HMAC). */
+CK_RV kz_key_import_secret(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG n,
 			   struct kz_key **out);
 
 /* GOST keys (crypto/gost_key.c); NULL with *why set when not GOST or bad. */

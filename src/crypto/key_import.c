@@ -134,3 +134,36 @@ CK_RV kz_key_import_public(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 }
+
+#define SECRET_MAX 1024
+
+CK_RV kz_key_import_secret(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG n,
+			   struct kz_key **out)
+{
+	const CK_ATTRIBUTE *value = find(templ, n, CKA_VALUE);
+	struct kz_key *key;
+
+	if (type != CKK_GENERIC_SECRET && type != CKK_GOSTR3411)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (!value)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (!value->pValue || value->ulValueLen == 0 || value->ulValueLen > SECRET_MAX)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	key = calloc(1, sizeof *key);
+	if (!key)
+		return CKR_HOST_MEMORY;
+	key->secret = OPENSSL_secure_malloc(value->ulValueLen);
+	if (!key->secret) {
+		free(key);
+		return CKR_HOST_MEMORY;
+	}
+	memcpy(key->secret, value->pValue, value->ulValueLen);
+	key->secret_len = value->ulValueLen;
+	key->refs = 1;
+	key->kind = KZ_KEY_SECRET;
+	key->key_type = CKK_GENERIC_SECRET;   /* both types work the same */
+	key->is_private = 1;                  /* it signs */
+	key->bits = (CK_ULONG)value->ulValueLen;
+	*out = key;
+	return CKR_OK;
+}

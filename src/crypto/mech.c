@@ -11,6 +11,7 @@ static const struct family families[] = {
 	{ kz_rsa_mechs, &kz_rsa_mech_count },
 	{ kz_digest_mechs, &kz_digest_mech_count },
 	{ kz_gost_mechs, &kz_gost_mech_count },
+	{ kz_gost_hmac_mechs, &kz_gost_hmac_mech_count },
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])

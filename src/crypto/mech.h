@@ -79,6 +79,8 @@ extern const struct kz_mech kz_digest_mechs[];
 extern const size_t kz_digest_mech_count;
 extern const struct kz_mech kz_gost_mechs[];
 extern const size_t kz_gost_mech_count;
+extern const struct kz_mech kz_gost_hmac_mechs[];
+extern const size_t kz_gost_hmac_mech_count;
 
 /* Helpers shared by the families. */
 const char *kz_digest_name(CK_MECHANISM_TYPE hash_mech);

@@ -3,7 +3,8 @@
  * elsewhere.  The GOST cases verify the two real NCA signatures given in
  * kz-vectors.txt (a GOST 34.310-2004 certificate signed by the NCA GOST test
  * CA, and the self-signed GOST 34.10-2015-512 test root): digest, issuer key
- * and signature bytes are NCA's, not ours.
+ * and signature bytes are NCA's, not ours.  Secret keys carry the GOST
+ * HMAC known answers.
  */
 #include "harness.h"
 #include "kzp11/kzp11.h"
@@ -191,7 +192,7 @@ START_TEST(test_create_rejects_bad_templates)
 {
 	CK_SESSION_HANDLE s = h_open_fx(FX_AUTH);
 	CK_KEY_TYPE gost = CKK_GOSTR3410, gost512 = CKK_GOSTR3410_512;
-	CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+	CK_OBJECT_CLASS data = CKO_DATA;
 	unsigned char q[64];
 	CK_OBJECT_HANDLE h;
 	CK_ATTRIBUTE t[] = {
@@ -215,7 +216,7 @@ START_TEST(test_create_rejects_bad_templates)
 	t[1].pValue = &gost512;
 	ck_assert_rv(p11->C_CreateObject(s, t, 4, &h), CKR_ATTRIBUTE_VALUE_INVALID);
 	t[1].pValue = &gost;
-	t[0].pValue = &secret;
+	t[0].pValue = &data;
 	ck_assert_rv(p11->C_CreateObject(s, t, 4, &h), CKR_ATTRIBUTE_VALUE_INVALID);
 	t[0].pValue = &pub_class;
 	t[4].type = CKA_VENDOR_DEFINED | 0x77;
@@ -223,6 +224,72 @@ START_TEST(test_create_rejects_bad_templates)
 	ck_assert_rv(p11->C_CreateObject(s, NULL, 0, &h), CKR_ARGUMENTS_BAD);
 	ck_assert_rv(p11->C_CreateObject(s, t, 4, NULL), CKR_ARGUMENTS_BAD);
 	ck_assert_ok(p11->C_CreateObject(s, t, 4, &h));
+}
+END_TEST
+
+static CK_OBJECT_HANDLE create_secret(CK_SESSION_HANDLE s, const void *value, size_t len)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_KEY_TYPE, &type, sizeof type },
+		{ CKA_VALUE, (void *)value, len },
+	};
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+
+	ck_assert_ok(p11->C_CreateObject(s, t, 3, &h));
+	return h;
+}
+
+/* HMAC through the module against published values. */
+static void check_hmac(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM m,
+		       const void *msg, size_t len, const char *want_hex)
+{
+	unsigned char mac[64], want[64];
+	CK_ULONG mac_len = sizeof mac;
+	size_t want_len = strlen(want_hex) / 2;
+
+	bytes_from_hex(want_hex, want, want_len);
+	ck_assert_ok(p11->C_SignInit(s, &m, key));
+	ck_assert_ok(p11->C_Sign(s, (CK_BYTE_PTR)msg, len, mac, &mac_len));
+	ck_assert_uint_eq(mac_len, want_len);
+	ck_assert_msg(memcmp(mac, want, want_len) == 0, "HMAC 0x%lx differs",
+		      (unsigned long)m.mechanism);
+	ck_assert_ok(p11->C_VerifyInit(s, &m, key));
+	ck_assert_ok(p11->C_Verify(s, (CK_BYTE_PTR)msg, len, want, want_len));
+	want[want_len - 1] ^= 1;
+	ck_assert_ok(p11->C_VerifyInit(s, &m, key));
+	ck_assert_rv(p11->C_Verify(s, (CK_BYTE_PTR)msg, len, want, want_len),
+		     CKR_SIGNATURE_INVALID);
+}
+
+/* RFC 7836's HMAC_GOSTR3411_2012_256/512 examples, and the published
+ * HMAC-GOSTR3411-94 (CryptoPro S-box) value for key "key". */
+START_TEST(test_gost_hmac)
+{
+	CK_SESSION_HANDLE s = h_open_fx(FX_AUTH);
+	unsigned char k[32], t[16];
+	CK_OBJECT_HANDLE key, key2;
+	CK_ATTRIBUTE value = { CKA_VALUE, NULL, 0 };
+	const char *fox = "The quick brown fox jumps over the lazy dog";
+
+	for (size_t i = 0; i < sizeof k; i++)
+		k[i] = (unsigned char)i;
+	bytes_from_hex("0126bdb87800af214341456563780100", t, sizeof t);
+	key = create_secret(s, k, sizeof k);
+	check_hmac(s, key, (CK_MECHANISM){ CKM_GOSTR3411_12_256_HMAC, NULL, 0 }, t, sizeof t,
+		   "a1aa5f7de402d7b3d323f2991c8d4534013137010a83754fd0af6d7cd4922ed9");
+	check_hmac(s, key, (CK_MECHANISM){ CKM_GOSTR3411_12_512_HMAC, NULL, 0 }, t, sizeof t,
+		   "a59bab22ecae19c65fbde6e5f4e9f5d8549d31f037f9df9b905500e171923a77"
+		   "3d5f1530f2ed7e964cb2eedc29e9ad2f3afe93b2814f79f5000ffc0366c251e6");
+	key2 = create_secret(s, "key", 3);
+	check_hmac(s, key2, (CK_MECHANISM){ CKM_GOSTR3411_HMAC, NULL, 0 }, fox, strlen(fox),
+		   "e06ac9388fa2107fa7bb49d6b29c28a09a2c0cde316cd349a12bb4b0d3497370");
+	/* The key stays inside. */
+	ck_assert_rv(p11->C_GetAttributeValue(s, key, &value, 1), CKR_ATTRIBUTE_SENSITIVE);
+	ck_assert_uint_eq(h_attr_bool(s, key, CKA_SENSITIVE), CK_TRUE);
+	ck_assert_uint_eq(h_attr_bool(s, key, CKA_EXTRACTABLE), CK_FALSE);
 }
 END_TEST
 
@@ -238,6 +305,7 @@ Suite *suite_create_object(void)
 	tcase_add_test(tc, test_rsa_session_key);
 	tcase_add_test(tc, test_session_object_dies_with_session);
 	tcase_add_test(tc, test_create_rejects_bad_templates);
+	tcase_add_test(tc, test_gost_hmac);
 	suite_add_tcase(s, tc);
 	return s;
 }

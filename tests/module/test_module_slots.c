@@ -217,10 +217,12 @@ END_TEST
 
 /* ---- mechanisms ---- */
 
+#define HMAC_KEYS 1   /* generic secret keys, sized in bytes */
+
 static const struct {
 	CK_MECHANISM_TYPE type;
 	CK_FLAGS flags;
-	CK_ULONG gost_bits;    /* GOST: the one key size; 0 for the others */
+	CK_ULONG gost_bits;    /* GOST: the one key size; HMAC_KEYS: secret keys; 0: RSA or none */
 } expected_mechs[] = {
 	{ CKM_RSA_PKCS, CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT, 0 },
 	{ CKM_RSA_X_509, CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT, 0 },
@@ -255,6 +257,9 @@ static const struct {
 	{ CKM_GOSTR3411, CKF_DIGEST, 0 },
 	{ CKM_GOSTR3411_12_256, CKF_DIGEST, 0 },
 	{ CKM_GOSTR3411_12_512, CKF_DIGEST, 0 },
+	{ CKM_GOSTR3411_HMAC, CKF_SIGN | CKF_VERIFY, HMAC_KEYS },
+	{ CKM_GOSTR3411_12_256_HMAC, CKF_SIGN | CKF_VERIFY, HMAC_KEYS },
+	{ CKM_GOSTR3411_12_512_HMAC, CKF_SIGN | CKF_VERIFY, HMAC_KEYS },
 };
 #define N_EXPECTED_MECHS (sizeof expected_mechs / sizeof *expected_mechs)
 
@@ -294,7 +299,11 @@ START_TEST(test_mechanism_info)
 			      "mechanism 0x%lx: flags 0x%lx, expected 0x%lx",
 			      (unsigned long)expected_mechs[i].type, (unsigned long)mi.flags,
 			      (unsigned long)expected_mechs[i].flags);
-		if (expected_mechs[i].gost_bits) {
+		if (expected_mechs[i].gost_bits == HMAC_KEYS) {
+			/* Any key length from one byte to a few blocks. */
+			ck_assert_uint_eq(mi.ulMinKeySize, 1);
+			ck_assert_uint_ge(mi.ulMaxKeySize, 128);
+		} else if (expected_mechs[i].gost_bits) {
 			ck_assert_uint_eq(mi.ulMinKeySize, expected_mechs[i].gost_bits);
 			ck_assert_uint_eq(mi.ulMaxKeySize, expected_mechs[i].gost_bits);
 		} else if (!(mi.flags & CKF_DIGEST)) {

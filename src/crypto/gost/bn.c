@@ -24,6 +24,8 @@ typedef unsigned __int128 u128;
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 16")
+/* size-specialised bodies stay separate: the dispatchers tail-call them */
+#define NOINLINE __attribute__((noinline))
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <x86intrin.h>
@@ -88,10 +90,16 @@ ALWAYS_INLINE void mul64(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
 
 void kz_bn_wipe(void *p, size_t len)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    memset(p, 0, len);
+    /* the asm may read the memory: the stores cannot be dropped */
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
     volatile uint8_t *v = p;
 
     while (len--)
         *v++ = 0;
+#endif
 }
 
 /* ---- plain n-limb helpers ------------------------------------------- */
@@ -351,7 +359,7 @@ ALWAYS_INLINE void pm_reduce(uint64_t *r, const uint64_t *t, uint64_t c,
     select_n(r, y, x, n, cy);
 }
 
-static void mont_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
+NOINLINE static void mont_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
                       const uint64_t *m, uint64_t m0inv)
 {
     uint64_t t[8];
@@ -360,7 +368,7 @@ static void mont_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
     mont_redc(r, t, m, m0inv, 4);
 }
 
-static void mont_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
+NOINLINE static void mont_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
                       const uint64_t *m, uint64_t m0inv)
 {
     uint64_t t[16];
@@ -369,7 +377,7 @@ static void mont_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
     mont_redc(r, t, m, m0inv, 8);
 }
 
-static void mont_sqr4(uint64_t *r, const uint64_t *a, const uint64_t *m,
+NOINLINE static void mont_sqr4(uint64_t *r, const uint64_t *a, const uint64_t *m,
                       uint64_t m0inv)
 {
     uint64_t t[8];
@@ -378,7 +386,7 @@ static void mont_sqr4(uint64_t *r, const uint64_t *a, const uint64_t *m,
     mont_redc(r, t, m, m0inv, 4);
 }
 
-static void mont_sqr8(uint64_t *r, const uint64_t *a, const uint64_t *m,
+NOINLINE static void mont_sqr8(uint64_t *r, const uint64_t *a, const uint64_t *m,
                       uint64_t m0inv)
 {
     uint64_t t[16];
@@ -387,7 +395,7 @@ static void mont_sqr8(uint64_t *r, const uint64_t *a, const uint64_t *m,
     mont_redc(r, t, m, m0inv, 8);
 }
 
-static void pm_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
+NOINLINE static void pm_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
                     uint64_t c)
 {
     uint64_t t[8];
@@ -396,7 +404,7 @@ static void pm_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
     pm_reduce(r, t, c, 4);
 }
 
-static void pm_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
+NOINLINE static void pm_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
                     uint64_t c)
 {
     uint64_t t[16];
@@ -405,7 +413,7 @@ static void pm_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
     pm_reduce(r, t, c, 8);
 }
 
-static void pm_sqr4(uint64_t *r, const uint64_t *a, uint64_t c)
+NOINLINE static void pm_sqr4(uint64_t *r, const uint64_t *a, uint64_t c)
 {
     uint64_t t[8];
 
@@ -413,7 +421,7 @@ static void pm_sqr4(uint64_t *r, const uint64_t *a, uint64_t c)
     pm_reduce(r, t, c, 4);
 }
 
-static void pm_sqr8(uint64_t *r, const uint64_t *a, uint64_t c)
+NOINLINE static void pm_sqr8(uint64_t *r, const uint64_t *a, uint64_t c)
 {
     uint64_t t[16];
 
@@ -477,22 +485,47 @@ ALWAYS_INLINE void mod_sub_n(uint64_t *r, const uint64_t *a,
     add_n(r, t, mm, n);
 }
 
+/* separate functions per size: the 4-limb ones need few registers */
+NOINLINE static void mod_add4(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m)
+{
+    mod_add_n(r, a, b, m, 4);
+}
+
+NOINLINE static void mod_add8(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m)
+{
+    mod_add_n(r, a, b, m, 8);
+}
+
+NOINLINE static void mod_sub4(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m)
+{
+    mod_sub_n(r, a, b, m, 4);
+}
+
+NOINLINE static void mod_sub8(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m)
+{
+    mod_sub_n(r, a, b, m, 8);
+}
+
 void kz_bn_add(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a,
                const uint64_t *b)
 {
     if (mod->n == 4)
-        mod_add_n(r, a, b, mod->m, 4);
+        mod_add4(r, a, b, mod->m);
     else
-        mod_add_n(r, a, b, mod->m, 8);
+        mod_add8(r, a, b, mod->m);
 }
 
 void kz_bn_sub(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a,
                const uint64_t *b)
 {
     if (mod->n == 4)
-        mod_sub_n(r, a, b, mod->m, 4);
+        mod_sub4(r, a, b, mod->m);
     else
-        mod_sub_n(r, a, b, mod->m, 8);
+        mod_sub8(r, a, b, mod->m);
 }
 
 void kz_bn_neg(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
@@ -600,12 +633,201 @@ void kz_bn_pow(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a,
     kz_bn_wipe(acc, sizeof(acc));
 }
 
+/*
+ * Inversion by divsteps: Bernstein and Yang, "Fast constant-time gcd
+ * computation and modular inversion" (2019), section 11.
+ *
+ * divstep(delta, f, g), f odd:
+ *   delta > 0 and g odd:  (1 - delta, g, (g - f) / 2)
+ *   otherwise:            (1 + delta, f, (g + (g mod 2) f) / 2)
+ * Starting from (1, m, x), g reaches 0 within floor((49 b + 57) / 17)
+ * steps for b-bit inputs, b >= 46 (theorem 11.2), and then f = +-gcd = +-1
+ * for x != 0. Alongside, d and e with f == d x, g == e x (mod m) give
+ * x^-1 = +-d.
+ *
+ * The steps run in batches of 62 on the low 64 bits of f and g only,
+ * collecting their effect as a matrix T = [u v; q r] with
+ * 2^62 (f', g') = T (f, g), |u| + |v| <= 2^62, |q| + |r| <= 2^62; T is
+ * then applied to the full f, g (exact division by 2^62) and to d, e
+ * (made divisible by 2^62 by adding a multiple of m). Every step and every
+ * batch runs the same instructions whatever the values: the number of
+ * batches depends only on the bit length of m.
+ *
+ * Full-size numbers are in signed radix 2^62: limbs 0..L-2 in [0, 2^62),
+ * limb L-1 signed. d and e are kept in [0, m) between batches.
+ */
+#define S62_LIMBS 9 /* 9 * 62 = 558 bits: 512 bits and a sign */
+#define M62 (((uint64_t)1 << 62) - 1)
+
+static void to_s62(int64_t *r, const uint64_t *a, unsigned n, unsigned L)
+{
+    for (unsigned i = 0; i < L; i++) {
+        unsigned bit = 62 * i, limb = bit / 64, off = bit % 64;
+        uint64_t v = limb < n ? a[limb] >> off : 0;
+
+        if (off > 2 && limb + 1 < n)
+            v |= a[limb + 1] << (64 - off);
+        r[i] = (int64_t)(v & M62);
+    }
+}
+
+/* a in [0, 2^(64n)) */
+static void from_s62(uint64_t *r, const int64_t *a, unsigned n, unsigned L)
+{
+    memset(r, 0, n * sizeof(uint64_t));
+    for (unsigned i = 0; i < L; i++) {
+        unsigned bit = 62 * i, limb = bit / 64, off = bit % 64;
+        uint64_t v = (uint64_t)a[i] & M62;
+
+        if (limb < n)
+            r[limb] |= v << off;
+        if (off > 2 && limb + 1 < n)
+            r[limb + 1] |= v >> (64 - off);
+    }
+}
+
+/* 62 divsteps on the low bits of f and g; returns the new delta (two's
+ * complement) and the transition matrix t = {u, v, q, r}. */
+static uint64_t divsteps62(uint64_t delta, uint64_t f, uint64_t g,
+                           int64_t t[4])
+{
+    uint64_t u = 1, v = 0, q = 0, r = 1;
+
+    for (int i = 0; i < 62; i++) {
+        uint64_t c2 = ct_mask(g & 1);                   /* g odd */
+        uint64_t c1 = c2 & ct_mask((0 - delta) >> 63);  /* and delta > 0 */
+        uint64_t x = (f ^ c1) - c1, y = (u ^ c1) - c1, z = (v ^ c1) - c1;
+
+        /* g += (c1 ? -f : f) if g odd; then if c1, f takes the old g */
+        g += x & c2;
+        q += y & c2;
+        r += z & c2;
+        f += g & c1;
+        u += q & c1;
+        v += r & c1;
+        delta = ((delta ^ c1) - c1) + 1;
+        g >>= 1;
+        u <<= 1;
+        v <<= 1;
+    }
+    t[0] = (int64_t)u;
+    t[1] = (int64_t)v;
+    t[2] = (int64_t)q;
+    t[3] = (int64_t)r;
+    return delta;
+}
+
+typedef __int128 i128;
+
+/* (f, g) = T (f, g) / 2^62 */
+static void update_fg(int64_t *f, int64_t *g, const int64_t t[4], unsigned L)
+{
+    const int64_t u = t[0], v = t[1], q = t[2], r = t[3];
+    i128 cf = (i128)u * f[0] + (i128)v * g[0];
+    i128 cg = (i128)q * f[0] + (i128)r * g[0];
+
+    /* the low 62 bits are zero by construction */
+    cf >>= 62;
+    cg >>= 62;
+    for (unsigned i = 1; i < L; i++) {
+        cf += (i128)u * f[i] + (i128)v * g[i];
+        cg += (i128)q * f[i] + (i128)r * g[i];
+        f[i - 1] = (int64_t)((uint64_t)cf & M62);
+        g[i - 1] = (int64_t)((uint64_t)cg & M62);
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f[L - 1] = (int64_t)cf;
+    g[L - 1] = (int64_t)cg;
+}
+
+/* (d, e) = (T (d, e) + (md, me) m) / 2^62, md and me in [0, 2^62) chosen
+ * to make the division exact; minv = -m^-1 mod 2^62. For d, e in [0, m)
+ * the results lie in (-m, 2m). */
+static void update_de(int64_t *d, int64_t *e, const int64_t t[4],
+                      const int64_t *m, uint64_t minv, unsigned L)
+{
+    const int64_t u = t[0], v = t[1], q = t[2], r = t[3];
+    int64_t md = (int64_t)((((uint64_t)u * (uint64_t)d[0] +
+                             (uint64_t)v * (uint64_t)e[0]) * minv) & M62);
+    int64_t me = (int64_t)((((uint64_t)q * (uint64_t)d[0] +
+                             (uint64_t)r * (uint64_t)e[0]) * minv) & M62);
+    i128 cd = (i128)u * d[0] + (i128)v * e[0] + (i128)md * m[0];
+    i128 ce = (i128)q * d[0] + (i128)r * e[0] + (i128)me * m[0];
+
+    cd >>= 62;
+    ce >>= 62;
+    for (unsigned i = 1; i < L; i++) {
+        cd += (i128)u * d[i] + (i128)v * e[i] + (i128)md * m[i];
+        ce += (i128)q * d[i] + (i128)r * e[i] + (i128)me * m[i];
+        d[i - 1] = (int64_t)((uint64_t)cd & M62);
+        e[i - 1] = (int64_t)((uint64_t)ce & M62);
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d[L - 1] = (int64_t)cd;
+    e[L - 1] = (int64_t)ce;
+}
+
+/* d in (-m, 2m) -> [0, m) */
+static void normalize_s62(int64_t *d, const int64_t *m, unsigned L)
+{
+    int64_t t[S62_LIMBS], c = 0;
+    uint64_t neg = ct_mask((uint64_t)d[L - 1] >> 63), keep;
+
+    for (unsigned i = 0; i < L; i++) { /* d += m if d < 0 */
+        c += d[i] + (int64_t)((uint64_t)m[i] & neg);
+        d[i] = i + 1 < L ? (int64_t)((uint64_t)c & M62) : c;
+        c >>= 62;
+    }
+    c = 0;
+    for (unsigned i = 0; i < L; i++) { /* t = d - m */
+        c += d[i] - m[i];
+        t[i] = i + 1 < L ? (int64_t)((uint64_t)c & M62) : c;
+        c >>= 62;
+    }
+    keep = ct_mask((uint64_t)t[L - 1] >> 63); /* t < 0: keep d */
+    for (unsigned i = 0; i < L; i++)
+        d[i] = (int64_t)(((uint64_t)d[i] & keep) | ((uint64_t)t[i] & ~keep));
+}
+
 void kz_bn_inv(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
 {
-    uint64_t e[KZ_BN_MAX_LIMBS], two[KZ_BN_MAX_LIMBS] = {2};
+    int64_t f[S62_LIMBS], g[S62_LIMBS], d[S62_LIMBS] = {0}, e[S62_LIMBS] = {0};
+    int64_t m[S62_LIMBS], t[4];
+    unsigned n = mod->n, L = n == 4 ? 5 : 9;
+    unsigned steps = (49 * mod->bits + 57) / 17, batches = (steps + 61) / 62;
+    uint64_t delta = 1, minv = mod->m0inv & M62, fneg;
+    uint64_t x[KZ_BN_MAX_LIMBS];
 
-    sub_n(e, mod->m, two, mod->n); /* m > 2: no borrow out */
-    kz_bn_pow(mod, r, a, e, mod->bits);
+    /* the number a represents in Montgomery form is a R; its inverse
+     * times R^3 / R is a^-1 R, the Montgomery form of a^-1 */
+    to_s62(m, mod->m, n, L);
+    memcpy(f, m, L * sizeof(int64_t));
+    to_s62(g, a, n, L);
+    e[0] = 1;
+    for (unsigned b = 0; b < batches; b++) {
+        delta = divsteps62(delta, (uint64_t)f[0] | ((uint64_t)f[1] << 62),
+                           (uint64_t)g[0] | ((uint64_t)g[1] << 62), t);
+        update_fg(f, g, t, L);
+        update_de(d, e, t, m, minv, L);
+        normalize_s62(d, m, L);
+        normalize_s62(e, m, L);
+    }
+    /* g = 0 now (theorem 11.2; no test on it: that would be a branch on
+     * secret data), f = +-1, or f = m and d = 0 for a = 0 */
+    fneg = (uint64_t)f[L - 1] >> 63;
+    from_s62(x, d, n, L);
+    kz_bn_neg(mod, r, x);
+    kz_bn_select(r, r, x, n, fneg);
+    if (mod->form == KZ_BN_FORM_MONT)
+        kz_bn_mul(mod, r, r, mod->r3);
+    kz_bn_wipe(f, sizeof(f));
+    kz_bn_wipe(g, sizeof(g));
+    kz_bn_wipe(d, sizeof(d));
+    kz_bn_wipe(e, sizeof(e));
+    kz_bn_wipe(t, sizeof(t));
+    kz_bn_wipe(x, sizeof(x));
 }
 
 /* ---- setup -------------------------------------------------------------- */

@@ -78,8 +78,8 @@ void kz_bn_neg(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a);
  * not in e: the exponent must be public. */
 void kz_bn_pow(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a,
                const uint64_t *e, unsigned ebits);
-/* r = a^-1 (m must be prime), as a^(m-2) by Fermat: constant time; 0 for
- * a = 0. */
+/* r = a^-1 (m must be prime; a^-1 of 0 is 0). Constant time: Bernstein-
+ * Yang divsteps, a fixed number of them for the size of m. */
 void kz_bn_inv(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a);
 
 /* Plain multi-limb helpers (n limbs), constant time. */

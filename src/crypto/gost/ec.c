@@ -351,40 +351,51 @@ static void jac_add_vartime(const kz_ec_group *g, jpoint *R, const jpoint *P,
     fsub(R->y, v, s1);
 }
 
-/* R = P + (x2, y2), variable time, any P. */
+/* R = P + (x2, y2), variable time, any P. R may alias P. */
 static void jac_madd_vartime(const kz_ec_group *g, jpoint *R, const jpoint *P,
                              const uint64_t *x2, const uint64_t *y2)
 {
-    jpoint Q;
+    fe zz, u2, s2, h, rr, hh, hhh, v, t;
+    unsigned n = g->n;
 
-    if (kz_bn_is_zero(P->z, g->n)) {
-        kz_bn_copy(R->x, x2, g->n);
-        kz_bn_copy(R->y, y2, g->n);
-        kz_bn_copy(R->z, g->p.one, g->n);
+    if (kz_bn_is_zero(P->z, n)) {
+        kz_bn_copy(R->x, x2, n);
+        kz_bn_copy(R->y, y2, n);
+        kz_bn_copy(R->z, g->p.one, n);
         return;
     }
-    {
-        fe zz, u2, s2;
+    fsqr(zz, P->z);
+    fmul(u2, x2, zz);
+    fmul(s2, P->z, zz);
+    fmul(s2, s2, y2);
+    fsub(h, u2, P->x);
+    fsub(rr, s2, P->y);
+    if (kz_bn_is_zero(h, n)) {
+        if (kz_bn_is_zero(rr, n)) {
+            jpoint Q;
 
-        fsqr(zz, P->z);
-        fmul(u2, x2, zz);
-        fmul(s2, P->z, zz);
-        fmul(s2, s2, y2);
-        fsub(u2, u2, P->x);
-        fsub(s2, s2, P->y);
-        if (!kz_bn_is_zero(u2, g->n)) {
-            jac_madd(g, R, P, x2, y2);
-            return;
-        }
-        if (!kz_bn_is_zero(s2, g->n)) {
+            kz_bn_copy(Q.x, x2, n);
+            kz_bn_copy(Q.y, y2, n);
+            kz_bn_copy(Q.z, g->p.one, n);
+            jac_dbl(g, R, &Q);
+        } else {
             kz_ec_set_infinity(g, R);
-            return;
         }
+        return;
     }
-    kz_bn_copy(Q.x, x2, g->n);
-    kz_bn_copy(Q.y, y2, g->n);
-    kz_bn_copy(Q.z, g->p.one, g->n);
-    jac_dbl(g, R, &Q);
+    /* as jac_madd */
+    fsqr(hh, h);
+    fmul(hhh, hh, h);
+    fmul(v, P->x, hh);
+    fmul(R->z, P->z, h);
+    fmul(t, P->y, hhh);
+    fsqr(u2, rr);
+    fsub(u2, u2, hhh);
+    fsub(u2, u2, v);
+    fsub(R->x, u2, v);
+    fsub(v, v, R->x);
+    fmul(v, v, rr);
+    fsub(R->y, v, t);
 }
 
 /* ---- affine conversion -------------------------------------------------- */
@@ -470,11 +481,12 @@ void kz_ec_mul_ct(const kz_ec_group *g, kz_ec_point *R, const uint64_t *k,
 
 /* ---- fixed-base table for G ---------------------------------------------- */
 
-/* Table entry (window w, multiple j+1): x then y, n limbs each. */
+/* Table entry (digit position w, multiple 2j+1): x then y, n limbs
+ * each. */
 static inline const uint64_t *tbl_entry(const kz_ec_group *g, unsigned w,
                                         unsigned j)
 {
-    return g->tbl + ((size_t)w * 8 + j) * 2 * g->n;
+    return g->tbl + ((size_t)w * KZ_EC_TABLE_ENTRIES + j) * 2 * g->n;
 }
 
 /* Converts cnt projective points (none of them O) to affine entries at
@@ -503,28 +515,31 @@ static void batch_to_affine(const kz_ec_group *g, uint64_t *out,
     }
 }
 
-#define BUILD_BATCH 4 /* windows per inversion */
+#define BUILD_BATCH 4 /* digit positions per inversion */
 
 static void build_table(const kz_ec_group *g)
 {
-    kz_ec_point pts[BUILD_BATCH * 8], base = g->g;
-    fe prefix[BUILD_BATCH * 8];
+    kz_ec_point pts[BUILD_BATCH * KZ_EC_TABLE_ENTRIES], base = g->g, twice;
+    fe prefix[BUILD_BATCH * KZ_EC_TABLE_ENTRIES];
     unsigned windows = KZ_EC_TABLE_WINDOWS(g->n);
 
     for (unsigned w0 = 0; w0 < windows; w0 += BUILD_BATCH) {
         unsigned cnt = windows - w0 < BUILD_BATCH ? windows - w0 : BUILD_BATCH;
 
         for (unsigned i = 0; i < cnt; i++) {
-            kz_ec_point *row = &pts[i * 8];
+            kz_ec_point *row = &pts[i * KZ_EC_TABLE_ENTRIES];
 
+            /* base, 3 base, 5 base, ..., (2^w - 1) base */
             row[0] = base;
-            kz_ec_dbl(g, &row[1], &base);
-            for (unsigned j = 2; j < 8; j++)
-                kz_ec_add(g, &row[j], &row[j - 1], &base);
-            kz_ec_dbl(g, &base, &row[7]); /* 16 * base */
+            kz_ec_dbl(g, &twice, &base);
+            for (unsigned j = 1; j < KZ_EC_TABLE_ENTRIES; j++)
+                kz_ec_add(g, &row[j], &row[j - 1], &twice);
+            /* next base: 2^w base = (2^w - 1) base + base */
+            kz_ec_add(g, &base, &row[KZ_EC_TABLE_ENTRIES - 1], &base);
         }
-        batch_to_affine(g, g->tbl + (size_t)w0 * 8 * 2 * g->n, pts, prefix,
-                        cnt * 8);
+        batch_to_affine(g,
+                        g->tbl + (size_t)w0 * KZ_EC_TABLE_ENTRIES * 2 * g->n,
+                        pts, prefix, cnt * KZ_EC_TABLE_ENTRIES);
     }
 }
 
@@ -548,109 +563,127 @@ int kz_ec_precompute(const kz_ec_group *cg)
 }
 
 /*
- * Signed 4-bit digits of k (n limbs): k = sum d_i 16^i, d_i in [-7, 8],
- * 16n + 1 digits. Constant time.
+ * Signed odd digits: for odd k < 2^(wW), k = sum_{i<W} d_i 2^(w i) with
+ * d_i odd, |d_i| < 2^w, and d_{W-1} > 0. With t_0 = k, the rule
+ * d_i = (t_i mod 2^(w+1)) - 2^w, t_{i+1} = (t_i - d_i) / 2^w keeps t odd,
+ * and t_{i+1} is just (t_i >> w) | 1, so d_i comes from bits w i ..
+ * w i + w of k with the lowest of them forced to 1. k is given in n + 1
+ * limbs. Constant time.
  */
-static void recode_signed4(int8_t *d, const uint64_t *k, unsigned n)
+static void recode_odd(int8_t *d, const uint64_t *k, unsigned n)
 {
-    uint64_t carry = 0;
-    unsigned windows = 16 * n;
+    unsigned windows = KZ_EC_TABLE_WINDOWS(n), w = KZ_EC_COMB_BITS;
 
     for (unsigned i = 0; i < windows; i++) {
-        uint64_t v = ((k[i / 16] >> (4 * (i % 16))) & 15) + carry;
+        unsigned bit = w * i, limb = bit / 64, off = bit % 64;
+        uint64_t v = k[limb] >> off;
 
-        carry = (v + 7) >> 4;
-        d[i] = (int8_t)(int64_t)(v - (carry << 4));
+        if (off + w + 1 > 64 && limb < n)
+            v |= k[limb + 1] << (64 - off);
+        v |= 1;
+        if (i + 1 < windows)
+            d[i] = (int8_t)(int64_t)((v & ((2u << w) - 1)) - (1u << w));
+        else
+            d[i] = (int8_t)(v & ((2u << w) - 1));
     }
-    d[windows] = (int8_t)carry;
 }
 
 /*
- * (x, y) = d * 16^w * G from the table, reading all 8 entries of window w;
- * for d = 0 it is (0, 0). Returns 1 if d = 0, else 0. Constant time.
+ * (x, y) = d * 2^(w p) * G for an odd digit d of position p, reading every
+ * entry of that position. Constant time.
  */
-static uint64_t comb_lookup(const kz_ec_group *g, unsigned w, int8_t dig,
-                            uint64_t *x, uint64_t *y)
+static void comb_lookup(const kz_ec_group *g, unsigned p, int8_t dig,
+                        uint64_t *x, uint64_t *y)
 {
-    unsigned n = g->n;
+    const unsigned n = g->n;
     uint64_t dv = (uint64_t)(int64_t)dig;
-    uint64_t neg = dv >> 63;                        /* 1 if d < 0 */
-    uint64_t abs = ((dv ^ (0 - neg)) + neg) & 0xff; /* |d| in 0..8 */
+    uint64_t neg = dv >> 63;                          /* 1 if d < 0 */
+    uint64_t idx = (((dv ^ (0 - neg)) + neg) & 0xff) >> 1; /* (|d|-1)/2 */
+    const uint64_t *e = tbl_entry(g, p, 0);
     fe ny;
 
     memset(x, 0, n * sizeof(uint64_t));
     memset(y, 0, n * sizeof(uint64_t));
-    for (unsigned j = 0; j < 8; j++) {
-        const uint64_t *e = tbl_entry(g, w, j);
-        uint64_t mask = ct_eq_mask(j + 1, abs);
+    for (unsigned j = 0; j < KZ_EC_TABLE_ENTRIES; j++, e += 2 * n) {
+        uint64_t mask = ct_eq_mask(j, idx);
 
-        for (unsigned i = 0; i < n; i++) {
-            x[i] |= e[i] & mask;
-            y[i] |= e[n + i] & mask;
+        if (n == 4) {
+            for (unsigned i = 0; i < 4; i++) {
+                x[i] |= e[i] & mask;
+                y[i] |= e[4 + i] & mask;
+            }
+        } else {
+            for (unsigned i = 0; i < 8; i++) {
+                x[i] |= e[i] & mask;
+                y[i] |= e[8 + i] & mask;
+            }
         }
     }
     kz_bn_neg(FP, ny, y);
     kz_bn_select(y, ny, y, n, neg);
     kz_bn_wipe(ny, sizeof(ny));
-    return kz_bn_is_zero(&abs, 1);
 }
 
 /*
- * k*G = sum d_w 16^w G over the signed digits, one table point per window,
- * no doublings. acc_w = sum_{i<w} d_i 16^i G is kept in Jacobian
- * coordinates and advanced with the fast mixed addition, which fails only
- * for acc = O or acc = +-T, T = d_w 16^w G. acc = O (all lower digits 0)
- * is tracked with a flag and resolved by selection. acc = +-T cannot
- * happen while 9 * 16^w < q: |sum_{i<w} d_i 16^i| < 16^w <= |d_w| 16^w,
- * so the difference or sum of the two multiples is a nonzero number of
- * absolute value below 9 * 16^w, not a multiple of q. With w <= 16n - 2
- * that holds whenever q > 2^(64n-4) (true for every GOST set; checked at
- * init, comb_jacobian). The last two windows use the complete projective
- * formulas. A digit 0 still computes a sum (with (0, 0)) and discards it.
+ * k*G = sum_i d_i 2^(w i) G over the signed odd digits of k' = k, or k + q
+ * if k is even (k' is odd and k' G = k G): one table point per position,
+ * no doublings, no digit is 0. acc_i = sum_{j<i} d_j 2^(w j) G is kept in
+ * Jacobian coordinates and advanced with the fast mixed addition, which
+ * fails only for acc = O or acc = +-T, T = d_i 2^(w i) G. With
+ * A = sum_{j<i} d_j 2^(w j): A is odd (d_0 is), so A != 0, and
+ * |A| < 2^(w i) <= |d_i| 2^(w i); so A, A - d_i 2^(w i) and A + d_i 2^(w i)
+ * are nonzero numbers of absolute value below 2^(w (i + 1)), none a
+ * multiple of q while 2^(w (i + 1)) <= q. Those positions (comb_jwin,
+ * fixed at init from the size of q) use the Jacobian addition, the last
+ * one or two the complete projective formulas.
  */
 static void mul_base_table(const kz_ec_group *g, kz_ec_point *R,
                            const uint64_t *k)
 {
     int8_t d[KZ_EC_TABLE_WINDOWS(N_MAX)];
+    uint64_t kk[N_MAX + 1], kq[N_MAX + 1];
     unsigned n = g->n, windows = KZ_EC_TABLE_WINDOWS(n);
-    unsigned jwin = g->comb_jacobian ? windows - 2 : 0;
-    jpoint acc, sum;
-    kz_ec_point pacc, psum;
+    unsigned jwin = g->comb_jwin;
+    jpoint acc;
+    kz_ec_point pacc;
     fe x, y;
-    uint64_t inf = 1, zero;
 
-    recode_signed4(d, k, n);
-    kz_ec_set_infinity(g, &acc);
-    for (unsigned w = 0; w < jwin; w++) {
-        zero = comb_lookup(g, w, d[w], x, y);
-        jac_madd(g, &sum, &acc, x, y);
-        /* acc = d == 0 ? acc : (acc == O ? (x, y, 1) : sum) */
-        kz_bn_select(sum.x, x, sum.x, n, inf);
-        kz_bn_select(sum.y, y, sum.y, n, inf);
-        kz_bn_select(sum.z, g->p.one, sum.z, n, inf);
-        kz_bn_select(acc.x, acc.x, sum.x, n, zero);
-        kz_bn_select(acc.y, acc.y, sum.y, n, zero);
-        kz_bn_select(acc.z, acc.z, sum.z, n, zero);
-        inf &= zero;
+    /* k' = k odd ? k : k + q, in n + 1 limbs */
+    {
+        uint64_t c = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+            unsigned __int128 v = (unsigned __int128)k[i] + g->q.m[i] + c;
+
+            kq[i] = (uint64_t)v;
+            c = (uint64_t)(v >> 64);
+        }
+        kq[n] = c;
+        memcpy(kk, k, n * sizeof(uint64_t));
+        kk[n] = 0;
+        kz_bn_select(kk, kk, kq, n + 1, k[0] & 1);
+    }
+    recode_odd(d, kk, n);
+
+    comb_lookup(g, 0, d[0], x, y);
+    kz_bn_copy(acc.x, x, n);
+    kz_bn_copy(acc.y, y, n);
+    kz_bn_copy(acc.z, g->p.one, n);
+    for (unsigned w = 1; w < jwin; w++) {
+        comb_lookup(g, w, d[w], x, y);
+        jac_madd(g, &acc, &acc, x, y);
     }
     jac_to_proj(g, &pacc, &acc);
-    kz_ec_set_infinity(g, &psum);
-    kz_bn_select(pacc.x, psum.x, pacc.x, n, inf);
-    kz_bn_select(pacc.y, psum.y, pacc.y, n, inf);
-    kz_bn_select(pacc.z, psum.z, pacc.z, n, inf);
     for (unsigned w = jwin; w < windows; w++) {
-        zero = comb_lookup(g, w, d[w], x, y);
-        ec_madd(g, &psum, &pacc, x, y);
-        kz_bn_select(pacc.x, pacc.x, psum.x, n, zero);
-        kz_bn_select(pacc.y, pacc.y, psum.y, n, zero);
-        kz_bn_select(pacc.z, pacc.z, psum.z, n, zero);
+        comb_lookup(g, w, d[w], x, y);
+        ec_madd(g, &pacc, &pacc, x, y);
     }
     *R = pacc;
     kz_bn_wipe(d, sizeof(d));
+    kz_bn_wipe(kk, sizeof(kk));
+    kz_bn_wipe(kq, sizeof(kq));
     kz_bn_wipe(&acc, sizeof(acc));
-    kz_bn_wipe(&sum, sizeof(sum));
     kz_bn_wipe(&pacc, sizeof(pacc));
-    kz_bn_wipe(&psum, sizeof(psum));
     kz_bn_wipe(x, sizeof(x));
     kz_bn_wipe(y, sizeof(y));
 }
@@ -665,12 +698,13 @@ void kz_ec_mul_base(const kz_ec_group *g, kz_ec_point *R, const uint64_t *k)
 
 /* ---- variable-time double multiplication ------------------------------- */
 
-#define WNAF_W 5
-#define WNAF_ODD (1 << (WNAF_W - 2)) /* odd multiples 1, 3, ..., 15 */
+#define WNAF_WQ 5                       /* width for Q */
+#define WNAF_WG 7                       /* width for G (table at init) */
+#define WNAF_ODD_Q (1 << (WNAF_WQ - 2)) /* Q, 3Q, ..., 15Q */
 
 /* Width-w NAF of k (n limbs): digits odd in (-2^(w-1), 2^(w-1)) or 0, at
  * most one nonzero in any w consecutive; returns the number of digits. */
-static unsigned wnaf(int8_t *out, const uint64_t *k, unsigned n)
+static unsigned wnaf(int8_t *out, const uint64_t *k, unsigned n, unsigned w)
 {
     uint64_t t[N_MAX + 1];
     unsigned len = 0;
@@ -681,9 +715,9 @@ static unsigned wnaf(int8_t *out, const uint64_t *k, unsigned n)
         int d = 0;
 
         if (t[0] & 1) {
-            d = (int)(t[0] & ((1u << WNAF_W) - 1));
-            if (d >= (1 << (WNAF_W - 1)))
-                d -= 1 << WNAF_W;
+            d = (int)(t[0] & ((1u << w) - 1));
+            if (d >= (1 << (w - 1)))
+                d -= 1 << w;
             /* t -= d */
             if (d > 0) {
                 uint64_t borrow = (uint64_t)d;
@@ -712,15 +746,16 @@ static unsigned wnaf(int8_t *out, const uint64_t *k, unsigned n)
     return len;
 }
 
-void kz_ec_mul2_vartime(const kz_ec_group *g, kz_ec_point *R,
-                        const uint64_t *u1, const uint64_t *u2,
-                        const kz_ec_point *Q)
+/* Straus: one doubling chain over the NAF digits of both scalars; the odd
+ * multiples of G come from the group (affine), those of Q are made here.
+ * Result in Jacobian coordinates. */
+static void mul2_jac(const kz_ec_group *g, jpoint *acc, const uint64_t *u1,
+                     const uint64_t *u2, const kz_ec_point *Q)
 {
-    /* Straus: one doubling chain, width-5 NAF digits of both scalars;
-     * odd multiples of G precomputed affine at init, those of Q here */
     int8_t d1[64 * N_MAX + 2] = {0}, d2[64 * N_MAX + 2] = {0};
-    jpoint tq[WNAF_ODD], twice, acc;
-    unsigned n = g->n, l1 = wnaf(d1, u1, n), l2 = wnaf(d2, u2, n);
+    jpoint tq[WNAF_ODD_Q], twice;
+    unsigned n = g->n, l1 = wnaf(d1, u1, n, WNAF_WG),
+             l2 = wnaf(d2, u2, n, WNAF_WQ);
     unsigned len = l1 > l2 ? l1 : l2;
     int started = 0;
     fe t;
@@ -731,40 +766,84 @@ void kz_ec_mul2_vartime(const kz_ec_group *g, kz_ec_point *R,
     fmul(tq[0].y, Q->y, t);
     kz_bn_copy(tq[0].z, Q->z, n);
     jac_dbl(g, &twice, &tq[0]);
-    for (unsigned i = 1; i < WNAF_ODD; i++)
+    for (unsigned i = 1; i < WNAF_ODD_Q; i++)
         jac_add_vartime(g, &tq[i], &tq[i - 1], &twice);
 
-    kz_ec_set_infinity(g, &acc);
+    kz_ec_set_infinity(g, acc);
     for (unsigned i = len; i-- > 0;) {
         if (started)
-            jac_dbl(g, &acc, &acc);
+            jac_dbl(g, acc, acc);
         if (d1[i]) {
             const uint64_t *e = g->g_odd + (size_t)(abs(d1[i]) / 2) * 2 * n;
 
             if (d1[i] > 0) {
-                jac_madd_vartime(g, &acc, &acc, e, e + n);
+                jac_madd_vartime(g, acc, acc, e, e + n);
             } else {
                 kz_bn_neg(FP, t, e + n);
-                jac_madd_vartime(g, &acc, &acc, e, t);
+                jac_madd_vartime(g, acc, acc, e, t);
             }
             started = 1;
         }
         if (d2[i]) {
             if (d2[i] > 0) {
-                jac_add_vartime(g, &acc, &acc, &tq[d2[i] / 2]);
+                jac_add_vartime(g, acc, acc, &tq[d2[i] / 2]);
             } else {
                 jpoint m = tq[-d2[i] / 2];
 
                 kz_bn_neg(FP, m.y, m.y);
-                jac_add_vartime(g, &acc, &acc, &m);
+                jac_add_vartime(g, acc, acc, &m);
             }
             started = 1;
         }
     }
-    if (kz_bn_is_zero(acc.z, n))
+}
+
+void kz_ec_mul2_vartime(const kz_ec_group *g, kz_ec_point *R,
+                        const uint64_t *u1, const uint64_t *u2,
+                        const kz_ec_point *Q)
+{
+    jpoint acc;
+
+    mul2_jac(g, &acc, u1, u2, Q);
+    if (kz_bn_is_zero(acc.z, g->n))
         kz_ec_set_infinity(g, R);
     else
         jac_to_proj(g, R, &acc);
+}
+
+int kz_ec_mul2_check_x_vartime(const kz_ec_group *g, const uint64_t *u1,
+                               const uint64_t *u2, const kz_ec_point *Q,
+                               const uint64_t *r)
+{
+    jpoint acc;
+    unsigned n = g->n;
+    uint64_t c[N_MAX];
+    fe zz, t, ci;
+
+    mul2_jac(g, &acc, u1, u2, Q);
+    if (kz_bn_is_zero(acc.z, n))
+        return 0;
+    /* x_C = X / Z^2 in [0, p) and x_C = r (mod q): try c = r, r + q, ...
+     * while c < p, testing c Z^2 == X */
+    fsqr(zz, acc.z);
+    kz_bn_copy(c, r, n);
+    while (kz_bn_lt(c, g->p.m, n)) {
+        unsigned __int128 v;
+        uint64_t carry = 0;
+
+        kz_bn_to(FP, ci, c);
+        fmul(t, ci, zz);
+        if (kz_bn_eq(t, acc.x, n))
+            return 1;
+        for (unsigned i = 0; i < n; i++) {
+            v = (unsigned __int128)c[i] + g->q.m[i] + carry;
+            c[i] = (uint64_t)v;
+            carry = (uint64_t)(v >> 64);
+        }
+        if (carry)
+            break;
+    }
+    return 0;
 }
 
 /* ---- validation and encoding -------------------------------------------- */
@@ -879,17 +958,22 @@ int kz_ec_group_init(kz_ec_group *g, const kz_ec_params *prm,
 
     /* odd multiples of G for verification */
     {
-        kz_ec_point pts[8], twice;
-        fe prefix[8];
+        kz_ec_point pts[32], twice;
+        fe prefix[32];
 
         pts[0] = g->g;
         kz_ec_dbl(g, &twice, &g->g);
-        for (unsigned i = 1; i < 8; i++)
+        for (unsigned i = 1; i < 32; i++)
             kz_ec_add(g, &pts[i], &pts[i - 1], &twice);
-        batch_to_affine(g, g->g_odd, pts, prefix, 8);
+        batch_to_affine(g, g->g_odd, pts, prefix, 32);
     }
-    /* q > 2^(64n-4): the top limb of q has one of its 4 top bits set */
-    g->comb_jacobian = (q[n - 1] >> 60) != 0;
+    /* digit positions 0 .. comb_jwin - 1 satisfy 2^(w (i + 1)) <= q
+     * (q >= 2^(bits - 1)); see mul_base_table */
+    g->comb_jwin = (g->q.bits - 1) / KZ_EC_COMB_BITS;
+    if (g->comb_jwin > KZ_EC_TABLE_WINDOWS(n))
+        g->comb_jwin = KZ_EC_TABLE_WINDOWS(n);
+    if (g->comb_jwin < 1)
+        g->comb_jwin = 1;
 
     if (table && table_limbs >= KZ_EC_TABLE_LIMBS(n)) {
         g->tbl = table;

@@ -42,11 +42,19 @@ typedef struct {
 } kz_ec_point;
 
 /*
- * Fixed-base table for G: for each 4-bit window i (16n + 1 of them) the
- * affine points j * 16^i * G, j = 1..8. KZ_EC_TABLE_LIMBS(n) limbs.
+ * Fixed-base table for G: scalars are written with signed odd digits in
+ * base 2^w, w = KZ_EC_COMB_BITS, and for each digit position i the table
+ * holds the affine points j * 2^(w i) * G for odd j = 1, 3, ..., 2^w - 1
+ * (2^(w-1) points). KZ_EC_TABLE_WINDOWS(n) positions cover 64n + 1 bits;
+ * the table takes KZ_EC_TABLE_LIMBS(n) limbs (53 KiB for n = 4, 206 KiB
+ * for n = 8).
  */
-#define KZ_EC_TABLE_WINDOWS(n) (16 * (n) + 1)
-#define KZ_EC_TABLE_LIMBS(n) ((size_t)KZ_EC_TABLE_WINDOWS(n) * 8 * 2 * (n))
+#define KZ_EC_COMB_BITS 5
+#define KZ_EC_TABLE_ENTRIES (1 << (KZ_EC_COMB_BITS - 1))
+#define KZ_EC_TABLE_WINDOWS(n) \
+    ((64 * (n) + 1 + KZ_EC_COMB_BITS - 1) / KZ_EC_COMB_BITS)
+#define KZ_EC_TABLE_LIMBS(n) \
+    ((size_t)KZ_EC_TABLE_WINDOWS(n) * KZ_EC_TABLE_ENTRIES * 2 * (n))
 
 typedef struct {
     kz_bn_mod p;      /* field */
@@ -59,9 +67,11 @@ typedef struct {
     uint64_t b[KZ_BN_MAX_LIMBS];
     uint64_t b3[KZ_BN_MAX_LIMBS]; /* 3b */
     kz_ec_point g;                /* G, Z = 1 */
-    /* affine odd multiples G, 3G, ..., 15G (x, y; stride 2n limbs) */
-    uint64_t g_odd[8 * 2 * KZ_BN_MAX_LIMBS];
-    int comb_jacobian; /* q > 2^(64n-4): see mul_base_table in ec.c */
+    /* affine odd multiples G, 3G, ..., 63G for verification (x, y;
+     * stride 2n limbs) */
+    uint64_t g_odd[32 * 2 * KZ_BN_MAX_LIMBS];
+    unsigned comb_jwin; /* leading digit positions that may use the
+                         * incomplete Jacobian addition (see ec.c) */
     /* fixed-base table: storage given at init, built on first use */
     uint64_t *tbl;
     size_t tbl_limbs;
@@ -115,6 +125,12 @@ void kz_ec_mul_ct(const kz_ec_group *g, kz_ec_point *R, const uint64_t *k,
 void kz_ec_mul2_vartime(const kz_ec_group *g, kz_ec_point *R,
                         const uint64_t *u1, const uint64_t *u2,
                         const kz_ec_point *Q);
+/* The GOST/ECDSA verification test: 1 if C = u1*G + u2*Q is not O and
+ * x_C mod q = r, else 0 (r an ordinary number below q). Compares without
+ * converting C to affine coordinates. Variable time (public data). */
+int kz_ec_mul2_check_x_vartime(const kz_ec_group *g, const uint64_t *u1,
+                               const uint64_t *u2, const kz_ec_point *Q,
+                               const uint64_t *r);
 
 /*
  * Affine coordinates as ordinary numbers in [0, p) (n limbs). Returns 1 if

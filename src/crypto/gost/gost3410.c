@@ -175,8 +175,8 @@ int kz_gost3410_verify(const kz_ec_group *g, const uint8_t *pub,
                        size_t digest_len, const uint8_t *sig, size_t sig_len)
 {
     uint64_t r[N_MAX], s[N_MAX], e[N_MAX], v[N_MAX], z1[N_MAX], z2[N_MAX];
-    uint64_t x[N_MAX], y[N_MAX], t[N_MAX];
-    kz_ec_point Q, C;
+    uint64_t t[N_MAX];
+    kz_ec_point Q;
     unsigned n;
 
     if (!g || !pub || !digest || !sig)
@@ -201,12 +201,10 @@ int kz_gost3410_verify(const kz_ec_group *g, const uint8_t *pub,
     kz_bn_mul(&g->q, z2, r, v);    /* r*v */
     kz_bn_neg(&g->q, z2, z2);      /* -r*v */
 
-    kz_ec_mul2_vartime(g, &C, z1, z2, &Q);
-    if (kz_ec_get_affine(g, x, y, &C))
-        return KZ_GOST3410_ERR_SIGNATURE;
-    kz_bn_to(&g->q, t, x);
-    kz_bn_from(&g->q, x, t);       /* R = x_C mod q */
-    return kz_bn_eq(x, r, n) ? KZ_GOST3410_OK : KZ_GOST3410_ERR_SIGNATURE;
+    /* C = z1 G + z2 Q; valid iff C != O and x_C mod q = r */
+    return kz_ec_mul2_check_x_vartime(g, z1, z2, &Q, r)
+               ? KZ_GOST3410_OK
+               : KZ_GOST3410_ERR_SIGNATURE;
 }
 
 int kz_gost3410_public_key(const kz_ec_group *g, const uint8_t *d_be,
