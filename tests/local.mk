@@ -20,7 +20,8 @@ AM_CFLAGS += $(CHECK_CFLAGS)
 # Unit suites (Check), one per room, linked against the module's internals;
 # each is built from the .c file of its name with the default LDADD.
 unit_tests = tests/unit/test_der tests/unit/test_conf tests/unit/test_p12 \
-	tests/unit/test_label tests/unit/test_handles tests/unit/test_gost_hash
+	tests/unit/test_label tests/unit/test_handles tests/unit/test_gost_hash \
+	tests/unit/test_gost_sign
 LDADD = $(unit_libs)
 
 # The module suite: loads the built kzp11.so and drives the PKCS#11 API.
@@ -28,14 +29,15 @@ tests_module_test_module_SOURCES = tests/module/harness.h tests/module/test_modu
 	tests/module/test_module_harness.c tests/module/test_module_init.c \
 	tests/module/test_module_slots.c tests/module/test_module_objects.c \
 	tests/module/test_module_crypto.c tests/module/test_module_threads.c \
-	tests/module/test_module_nca.c tests/module/test_module_create.c
+	tests/module/test_module_nca.c tests/module/test_module_create.c \
+	tests/module/test_module_gost.c
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread
 
 check_PROGRAMS = $(unit_tests) tests/module/test_module
 
 # The real programs, as users run them.
 interop_tests = tests/interop/pkcs11-tool.sh tests/interop/openssl-engine.sh \
-	tests/interop/nss-tls.sh tests/interop/nca-real.sh
+	tests/interop/nss-tls.sh tests/interop/nca-real.sh tests/interop/gost.sh
 
 TESTS = $(check_PROGRAMS) $(interop_tests)
 
@@ -45,17 +47,22 @@ installcheck-local:
 EXTRA_DIST += tests/demo.sh tests/fixtures/README.md tests/interop/lib.sh \
 	$(interop_tests) tests/interop/p11-kit.sh
 
-# `make bench`: RSA signing through kzp11 against OpenSSL itself, and
-# start-up time and memory with 1,000 containers.  Not a test.
-EXTRA_PROGRAMS = tests/bench/kzp11-bench
+# `make bench`: RSA signing through kzp11 against OpenSSL itself, start-up
+# time and memory with 1,000 containers, and GOST signing against
+# gost-engine.  Not a test.
+EXTRA_PROGRAMS = tests/bench/kzp11-bench tests/bench/kzp11-bench-gost
+tests_bench_kzp11_bench_gost_SOURCES = tests/bench/bench_gost.c
+tests_bench_kzp11_bench_gost_CFLAGS = -std=c11 -O2 -Wall -Wextra $(OPENSSL_CFLAGS)
+tests_bench_kzp11_bench_gost_LDADD = libkzcore.la $(OPENSSL_LIBS)
 tests_bench_kzp11_bench_SOURCES = tests/bench/bench.c
 tests_bench_kzp11_bench_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_bench_kzp11_bench_CPPFLAGS = -D_GNU_SOURCE
 tests_bench_kzp11_bench_LDADD = $(OPENSSL_LIBS) -ldl
 CLEANFILES = $(EXTRA_PROGRAMS)
 
-bench: all tests/bench/kzp11-bench$(EXEEXT)
+bench: all tests/bench/kzp11-bench$(EXEEXT) tests/bench/kzp11-bench-gost$(EXEEXT)
 	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \
 	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer' \
 	tests/bench/kzp11-bench $(BENCH_ARGS)
+	tests/bench/kzp11-bench-gost
 .PHONY: bench

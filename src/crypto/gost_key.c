@@ -78,6 +78,8 @@ static const char *read_params(const X509_ALGOR *alg, struct kz_gost_key *g)
 		if (hash_kind < 0)
 			return "unknown GOST hash parameters";
 		g->hash = (enum kz_gost_hash)hash_kind;
+		if (kz_gost_hash_size(g->hash) != g->size)
+			return "GOST hash parameters do not fit the key size";
 		memcpy(g->hash_params, hash.header, hash.total);
 		g->hash_params_len = hash.total;
 	}

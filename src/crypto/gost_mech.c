@@ -203,6 +203,12 @@ static CK_RV gost_sign_init(struct kz_op *op, const CK_MECHANISM *m)
 	}
 	if (s->hash == HASH_FROM_KEY)
 		s->hash = (int)op->key->gost.hash;
+	/* The digest is the key's size: a 512-bit hash cannot feed a 256-bit key. */
+	if (s->hash != NO_HASH &&
+	    kz_gost_hash_size((enum kz_gost_hash)s->hash) != op->key->gost.size) {
+		OPENSSL_free(s);
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
 	if (s->hash != NO_HASH)
 		kz_gost_hash_init(&s->ctx, (enum kz_gost_hash)s->hash);
 	op->state = s;

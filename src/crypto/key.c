@@ -56,12 +56,13 @@ struct kz_key *kz_key_from_cert(X509 *cert, const char **why)
 	struct kz_key *gost = kz_gost_key_from_cert(cert, why);
 	unsigned char *spki = NULL;
 	const unsigned char *p;
-	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
 	EVP_PKEY *pkey = NULL;
+	int len;
 
 	if (gost || *why)
 		return gost;   /* a GOST key, good or bad */
 	/* Decoded again so that the key belongs to the module's context. */
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
 	p = spki;
 	if (len > 0)
 		pkey = d2i_PUBKEY_ex(NULL, &p, len, kz_ossl_ctx(), NULL);

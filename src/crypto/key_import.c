@@ -106,7 +106,7 @@ static CK_RV gost_public(CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n, st
 		if (!hash->pValue || hash->ulValueLen > KZ_OID_MAX)
 			goto invalid;
 		hash_kind = kz_gost_hash_by_der(hash->pValue, hash->ulValueLen);
-		if (hash_kind < 0)
+		if (hash_kind < 0 || kz_gost_hash_size((enum kz_gost_hash)hash_kind) != g->size)
 			goto invalid;
 		g->hash = (enum kz_gost_hash)hash_kind;
 		memcpy(g->hash_params, hash->pValue, hash->ulValueLen);

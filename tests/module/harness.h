@@ -147,5 +147,6 @@ Suite *suite_crypto(void);
 Suite *suite_threads(void);
 Suite *suite_nca(void);
 Suite *suite_create_object(void);
+Suite *suite_gost(void);
 
 #endif

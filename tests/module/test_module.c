@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, suite_threads());
 	srunner_add_suite(sr, suite_nca());
 	srunner_add_suite(sr, suite_create_object());
+	srunner_add_suite(sr, suite_gost());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

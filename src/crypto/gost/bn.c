@@ -10,7 +10,10 @@
  *  - for m = 2^(64n) - c: t = H*2^(64n) + L == L + c*H (mod m), applied
  *    twice, then one conditional subtraction.
  * The limb loops run over a constant n, and the 4- and 8-limb versions are
- * separate functions so that the compiler can unroll them completely.
+ * separate functions so that the compiler can unroll them completely; the
+ * carry chains use _addcarry_u64/_subborrow_u64 on x86-64.
+ *
+ * Inversion is by Bernstein-Yang divsteps (see kz_bn_inv).
  *
  * Conditional operations use masks (0 or all ones) computed arithmetically;
  * ct_barrier() hides a mask's origin from the optimiser so that it is not
@@ -20,10 +23,18 @@
 
 #include <string.h>
 
-typedef unsigned __int128 u128;
+__extension__ typedef unsigned __int128 u128;
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+#if defined(__clang__)
+/* below -O2 clang may decline to unroll; that is only slower */
+#pragma clang diagnostic ignored "-Wpass-failed"
+#define UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__)
 #define UNROLL _Pragma("GCC unroll 16")
+#else
+#define UNROLL
+#endif
 /* size-specialised bodies stay separate: the dispatchers tail-call them */
 #define NOINLINE __attribute__((noinline))
 
@@ -102,7 +113,7 @@ void kz_bn_wipe(void *p, size_t len)
 #endif
 }
 
-/* ---- plain n-limb helpers ------------------------------------------- */
+/* ---- plain n-limb helpers ---------------------------------------------- */
 
 ALWAYS_INLINE uint64_t add_n(uint64_t *r, const uint64_t *a,
                              const uint64_t *b, const unsigned n)
@@ -182,7 +193,7 @@ void kz_bn_copy(uint64_t *r, const uint64_t *a, unsigned n)
         memmove(r, a, n * sizeof(uint64_t));
 }
 
-/* ---- products -------------------------------------------------------- */
+/* ---- products ---------------------------------------------------------- */
 
 /*
  * t[0..2n) = a * b, row by row: the n products of a row are formed first,
@@ -359,8 +370,9 @@ ALWAYS_INLINE void pm_reduce(uint64_t *r, const uint64_t *t, uint64_t c,
     select_n(r, y, x, n, cy);
 }
 
-NOINLINE static void mont_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b,
-                      const uint64_t *m, uint64_t m0inv)
+NOINLINE static void mont_mul4(uint64_t *r, const uint64_t *a,
+                                const uint64_t *b, const uint64_t *m,
+                                uint64_t m0inv)
 {
     uint64_t t[8];
 
@@ -368,8 +380,9 @@ NOINLINE static void mont_mul4(uint64_t *r, const uint64_t *a, const uint64_t *b
     mont_redc(r, t, m, m0inv, 4);
 }
 
-NOINLINE static void mont_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b,
-                      const uint64_t *m, uint64_t m0inv)
+NOINLINE static void mont_mul8(uint64_t *r, const uint64_t *a,
+                                const uint64_t *b, const uint64_t *m,
+                                uint64_t m0inv)
 {
     uint64_t t[16];
 
@@ -377,8 +390,8 @@ NOINLINE static void mont_mul8(uint64_t *r, const uint64_t *a, const uint64_t *b
     mont_redc(r, t, m, m0inv, 8);
 }
 
-NOINLINE static void mont_sqr4(uint64_t *r, const uint64_t *a, const uint64_t *m,
-                      uint64_t m0inv)
+NOINLINE static void mont_sqr4(uint64_t *r, const uint64_t *a,
+                                const uint64_t *m, uint64_t m0inv)
 {
     uint64_t t[8];
 
@@ -386,8 +399,8 @@ NOINLINE static void mont_sqr4(uint64_t *r, const uint64_t *a, const uint64_t *m
     mont_redc(r, t, m, m0inv, 4);
 }
 
-NOINLINE static void mont_sqr8(uint64_t *r, const uint64_t *a, const uint64_t *m,
-                      uint64_t m0inv)
+NOINLINE static void mont_sqr8(uint64_t *r, const uint64_t *a,
+                                const uint64_t *m, uint64_t m0inv)
 {
     uint64_t t[16];
 
@@ -460,7 +473,7 @@ void kz_bn_sqr(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
     }
 }
 
-/* ---- additive operations ---------------------------------------------- */
+/* ---- additive operations ----------------------------------------------- */
 
 ALWAYS_INLINE void mod_add_n(uint64_t *r, const uint64_t *a,
                              const uint64_t *b, const uint64_t *m,
@@ -535,7 +548,7 @@ void kz_bn_neg(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
     kz_bn_sub(mod, r, zero, a);
 }
 
-/* ---- conversions --------------------------------------------------------- */
+/* ---- conversions ------------------------------------------------------- */
 
 void kz_bn_to(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
 {
@@ -548,6 +561,7 @@ void kz_bn_to(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
             pm_reduce(r, t, mod->c, 4);
         else
             pm_reduce(r, t, mod->c, 8);
+        kz_bn_wipe(t, sizeof(t));
     } else {
         /* a * R^2 / R; a < R and R^2 mod m < m keep the product < m*R */
         kz_bn_mul(mod, r, a, mod->r2);
@@ -566,6 +580,7 @@ void kz_bn_to_wide(const kz_bn_mod *mod, uint64_t *r, const uint64_t *lo,
             pm_reduce(r, t, mod->c, 4);
         else
             pm_reduce(r, t, mod->c, 8);
+        kz_bn_wipe(t, sizeof(t));
     } else {
         /* lo*R + hi*R^2 = to(lo) + hi * R^3 / R */
         uint64_t h[KZ_BN_MAX_LIMBS] = {0}, t[KZ_BN_MAX_LIMBS];
@@ -595,7 +610,7 @@ void kz_bn_from(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
     }
 }
 
-/* ---- exponentiation -------------------------------------------------- */
+/* ---- exponentiation ---------------------------------------------------- */
 
 void kz_bn_pow(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a,
                const uint64_t *e, unsigned ebits)
@@ -717,7 +732,7 @@ static uint64_t divsteps62(uint64_t delta, uint64_t f, uint64_t g,
     return delta;
 }
 
-typedef __int128 i128;
+__extension__ typedef __int128 i128;
 
 /* (f, g) = T (f, g) / 2^62 */
 static void update_fg(int64_t *f, int64_t *g, const int64_t t[4], unsigned L)
@@ -830,7 +845,7 @@ void kz_bn_inv(const kz_bn_mod *mod, uint64_t *r, const uint64_t *a)
     kz_bn_wipe(x, sizeof(x));
 }
 
-/* ---- setup -------------------------------------------------------------- */
+/* ---- setup ------------------------------------------------------------- */
 
 int kz_bn_mod_init(kz_bn_mod *mod, const uint64_t *m, unsigned n,
                    int allow_pm)

@@ -8,14 +8,21 @@
  * there). tests/unit/test_gost_sign.c checks for every set that p and q are
  * prime, G is on the curve and q*G = O.
  */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* getpid, sched_yield */
+#endif
+
 #include "crypto/gost/curves.h"
 
 #include <string.h>
 #if defined(__unix__) || defined(__APPLE__)
 #include <sched.h>
+#include <unistd.h>
 #define YIELD() sched_yield()
+#define SELF() ((int)getpid())
 #else
 #define YIELD() ((void)0)
+#define SELF() 1
 #endif
 
 static const kz_ec_params params[KZ_GOST_CURVE_COUNT] = {
@@ -112,7 +119,7 @@ static const char *const names[KZ_GOST_CURVE_COUNT] = {
     [KZ_GOST_CURVE_TC26_512_C] = "TC26-512-C",
 };
 
-/* ---- OIDs (DER contents octets) ------------------------------------------ */
+/* ---- OIDs (DER contents octets) ---------------------------------------- */
 
 #define RU_CP 0x2a, 0x85, 0x03, 0x02, 0x02             /* 1.2.643.2.2 */
 #define RU_TC26 0x2a, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01 /* 1.2.643.7.1.2.1 */
@@ -171,7 +178,13 @@ static const kz_gost_curve_oid oids[] = {
 /* ---- lazily built groups ----------------------------------------------- */
 
 static kz_ec_group groups[KZ_GOST_CURVE_COUNT];
-/* 0 not set up, 1 being set up, 2 ready, 3 failed */
+/*
+ * 0 not set up, READY, FAILED, or the process id of the process whose
+ * thread is setting it up. A fork() in the middle of a set-up leaves the
+ * child with a foreign id and no thread to finish: the child then does it.
+ */
+#define READY (-1)
+#define FAILED (-2)
 static atomic_int group_state[KZ_GOST_CURVE_COUNT];
 
 /* Storage for the fixed-base tables of G (filled on first signature). */
@@ -195,29 +208,37 @@ static const size_t table_limbs[KZ_GOST_CURVE_COUNT] = {
 
 const kz_ec_group *kz_gost_curve_get(kz_gost_curve_id id)
 {
-    int state, expected = 0;
+    int state, self;
 
     if ((unsigned)id >= KZ_GOST_CURVE_COUNT)
         return NULL;
     state = atomic_load_explicit(&group_state[id], memory_order_acquire);
-    if (state == 2)
+    if (state == READY)
         return &groups[id];
-    if (state == 0 &&
-        atomic_compare_exchange_strong_explicit(&group_state[id], &expected,
-                                                1, memory_order_acq_rel,
-                                                memory_order_acquire)) {
-        int ok = kz_ec_group_init(&groups[id], &params[id], tables[id],
-                                  table_limbs[id]) == 0;
+    self = SELF();
+    for (;;) {
+        if (state == READY || state == FAILED)
+            return state == READY ? &groups[id] : NULL;
+        if (state == self) {
+            /* another thread of this process is at it: microseconds */
+            YIELD();
+            state = atomic_load_explicit(&group_state[id],
+                                         memory_order_acquire);
+            continue;
+        }
+        /* not set up, or abandoned by the parent of a fork */
+        if (atomic_compare_exchange_strong_explicit(
+                &group_state[id], &state, self, memory_order_acq_rel,
+                memory_order_acquire)) {
+            int ok = kz_ec_group_init(&groups[id], &params[id], tables[id],
+                                      table_limbs[id]) == 0;
 
-        atomic_store_explicit(&group_state[id], ok ? 2 : 3,
-                              memory_order_release);
-        return ok ? &groups[id] : NULL;
+            atomic_store_explicit(&group_state[id], ok ? READY : FAILED,
+                                  memory_order_release);
+            return ok ? &groups[id] : NULL;
+        }
+        /* state now holds the current value */
     }
-    /* another thread is setting it up: a few microseconds */
-    while ((state = atomic_load_explicit(&group_state[id],
-                                         memory_order_acquire)) == 1)
-        YIELD();
-    return state == 2 ? &groups[id] : NULL;
 }
 
 const kz_ec_params *kz_gost_curve_params(kz_gost_curve_id id)

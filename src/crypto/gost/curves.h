@@ -1,19 +1,29 @@
 /*
  * GOST R 34.10 elliptic curve parameter sets and their object identifiers.
  *
- * Curves (parameters from RFC 4357 section 11.4 and RFC 7836 appendix A.1;
- * TC26-256-A and TC26-512-C are twisted Edwards curves, used here in the
- * short Weierstrass form that RFC 7836 gives for them):
+ * Curves (parameters from RFC 4357 section 11.4 and RFC 7836 appendix
+ * A.1; TC26-256-A and TC26-512-C are twisted Edwards curves, used here in
+ * the short Weierstrass form that RFC 7836 gives for them), with the OIDs
+ * that name them:
  *
- * | id                         | p               | OIDs                         |
- * |----------------------------|-----------------|------------------------------|
- * | KZ_GOST_CURVE_CRYPTOPRO_A  | 2^256 - 617     | 1.2.643.2.2.35.1 (CryptoPro-A), 1.2.643.2.2.36.0 (XchA), 1.2.643.7.1.2.1.1.2 (TC26-256-B), 1.2.398.3.10.1.1.1.1.1 (Kazakh GOST 34.310-2004 set A) |
- * | KZ_GOST_CURVE_CRYPTOPRO_B  | 2^255 + 3225    | 1.2.643.2.2.35.2, 1.2.643.7.1.2.1.1.3 (TC26-256-C) |
- * | KZ_GOST_CURVE_CRYPTOPRO_C  | 0x9B9F...759B   | 1.2.643.2.2.35.3, 1.2.643.2.2.36.1 (XchB), 1.2.643.7.1.2.1.1.4 (TC26-256-D) |
- * | KZ_GOST_CURVE_TC26_256_A   | 2^256 - 617     | 1.2.643.7.1.2.1.1.1 (cofactor 4) |
- * | KZ_GOST_CURVE_TC26_512_A   | 2^512 - 569     | 1.2.643.7.1.2.1.2.1, 1.2.398.3.10.1.1.2.2.1 (Kazakh GOST 34.10-2015 512-bit) |
- * | KZ_GOST_CURVE_TC26_512_B   | 2^511 + 111     | 1.2.643.7.1.2.1.2.2 |
- * | KZ_GOST_CURVE_TC26_512_C   | 2^512 - 569     | 1.2.643.7.1.2.1.2.3 (cofactor 4) |
+ * KZ_GOST_CURVE_CRYPTOPRO_A, p = 2^256 - 617:
+ *   1.2.643.2.2.35.1 (CryptoPro-A), 1.2.643.2.2.36.0 (CryptoPro-XchA),
+ *   1.2.643.7.1.2.1.1.2 (TC26-256-B),
+ *   1.2.398.3.10.1.1.1.1.1 (Kazakh GOST 34.310-2004, parameter set A)
+ * KZ_GOST_CURVE_CRYPTOPRO_B, p = 2^255 + 3225:
+ *   1.2.643.2.2.35.2 (CryptoPro-B), 1.2.643.7.1.2.1.1.3 (TC26-256-C)
+ * KZ_GOST_CURVE_CRYPTOPRO_C, p = 0x9B9F...759B:
+ *   1.2.643.2.2.35.3 (CryptoPro-C), 1.2.643.2.2.36.1 (CryptoPro-XchB),
+ *   1.2.643.7.1.2.1.1.4 (TC26-256-D)
+ * KZ_GOST_CURVE_TC26_256_A, p = 2^256 - 617, cofactor 4:
+ *   1.2.643.7.1.2.1.1.1
+ * KZ_GOST_CURVE_TC26_512_A, p = 2^512 - 569:
+ *   1.2.643.7.1.2.1.2.1,
+ *   1.2.398.3.10.1.1.2.2.1 (Kazakh GOST 34.10-2015, 512-bit)
+ * KZ_GOST_CURVE_TC26_512_B, p = 2^511 + 111:
+ *   1.2.643.7.1.2.1.2.2
+ * KZ_GOST_CURVE_TC26_512_C, p = 2^512 - 569, cofactor 4:
+ *   1.2.643.7.1.2.1.2.3
  *
  * The groups are set up on first use (thread-safe) in static storage,
  * together with room for their fixed-base tables; a returned group stays
@@ -40,7 +50,8 @@ typedef enum {
 
 /* One row of the OID table. */
 typedef struct {
-    const char *name;    /* ASN.1 name, e.g. id-GostR3410-2001-CryptoPro-A-ParamSet */
+    const char *name;    /* ASN.1 name (id-GostR3410-2001-CryptoPro-A-ParamSet
+                          * ...) or a description */
     const char *dotted;  /* e.g. "1.2.643.2.2.35.1" */
     const uint8_t *oid;  /* DER contents octets (no tag, no length) */
     size_t oid_len;

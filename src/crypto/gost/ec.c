@@ -1,7 +1,21 @@
 /*
  * Short Weierstrass curves over 256/512-bit prime fields; see ec.h.
  *
- * Point formulas. For P1 = (X1:Y1:Z1), P2 = (X2:Y2:Z2), with
+ * Where each method is used:
+ *  - k*G for signing and key derivation (mul_base_table): a fixed-base
+ *    comb without doublings. k is written with signed odd digits in base
+ *    2^5 and each digit selects one of 16 precomputed affine points of its
+ *    position by a scan of all 16; the points are summed with the Jacobian
+ *    mixed addition, which is proved exception-free for all but the last
+ *    one or two positions, and the complete formulas finish.
+ *  - k*P for any point (kz_ec_mul_ct, also k*G while the table does not
+ *    exist): fixed 4-bit windows, complete formulas throughout.
+ *  - u1*G + u2*Q for verification (variable time): Straus' interleaving
+ *    of width-7 (G, affine multiples made at init) and width-5 (Q) NAFs in
+ *    Jacobian coordinates, exceptional cases handled by branches, and the
+ *    result tested against r without an inversion.
+ *
+ * Complete formulas. For P1 = (X1:Y1:Z1), P2 = (X2:Y2:Z2), with
  *   t0 = X1 X2, t1 = Y1 Y2, t2 = Z1 Z2,
  *   A = X1 Y2 + X2 Y1, B = Y1 Z2 + Y2 Z1, C = X1 Z2 + X2 Z1,
  *   U = t1 - a C - 3b t2,   V = t1 + a C + 3b t2,
@@ -13,16 +27,27 @@
  * none; with P1 = P2 (doubling) A = 2 X Y, B = 2 Y Z, C = 2 X Z. For
  * a = -3 the products by a become additions.
  */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* getpid */
+#endif
+
 #include "crypto/gost/ec.h"
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#define SELF() ((int)getpid())
+#else
+#define SELF() 1
+#endif
 
 #define N_MAX KZ_BN_MAX_LIMBS
 
 typedef uint64_t fe[N_MAX];
+__extension__ typedef unsigned __int128 u128;
 
-/* ---- field shorthands ----------------------------------------------------- */
+/* ---- field shorthands -------------------------------------------------- */
 
 #define FP (&g->p)
 #define fmul(r, a, b) kz_bn_mul(FP, (r), (a), (b))
@@ -46,7 +71,7 @@ static inline uint64_t ct_eq_mask(uint64_t a, uint64_t b)
     return ct_barrier(((d | (0 - d)) >> 63) - 1);
 }
 
-/* ---- complete formulas ---------------------------------------------------- */
+/* ---- complete formulas ------------------------------------------------- */
 
 /* The second half shared by addition, mixed addition and doubling. R may
  * be one of the input points: they are no longer read. */
@@ -219,7 +244,7 @@ uint64_t kz_ec_on_curve(const kz_ec_group *g, const kz_ec_point *P)
            ((kz_bn_is_zero(P->y, g->n) & kz_bn_is_zero(P->z, g->n)) ^ 1);
 }
 
-/* ---- Jacobian coordinates --------------------------------------------------- */
+/* ---- Jacobian coordinates ---------------------------------------------- */
 
 /*
  * (X, Y, Z) with x = X/Z^2, y = Y/Z^3. These formulas are not complete:
@@ -398,7 +423,7 @@ static void jac_madd_vartime(const kz_ec_group *g, jpoint *R, const jpoint *P,
     fsub(R->y, v, t);
 }
 
-/* ---- affine conversion -------------------------------------------------- */
+/* ---- affine conversion ------------------------------------------------- */
 
 uint64_t kz_ec_get_affine(const kz_ec_group *g, uint64_t *x, uint64_t *y,
                           const kz_ec_point *P)
@@ -426,7 +451,7 @@ int kz_ec_set_affine(const kz_ec_group *g, kz_ec_point *P, const uint64_t *x,
     return kz_ec_on_curve(g, P) ? 0 : -1;
 }
 
-/* ---- constant-time variable-base multiplication -------------------------- */
+/* ---- constant-time variable-base multiplication ------------------------ */
 
 /* R = tbl[idx] for idx in 0..cnt-1, reading every entry. */
 static void select_point(const kz_ec_group *g, kz_ec_point *R,
@@ -479,7 +504,7 @@ void kz_ec_mul_ct(const kz_ec_group *g, kz_ec_point *R, const uint64_t *k,
     kz_bn_wipe(&t, sizeof(t));
 }
 
-/* ---- fixed-base table for G ---------------------------------------------- */
+/* ---- fixed-base table for G -------------------------------------------- */
 
 /* Table entry (digit position w, multiple 2j+1): x then y, n limbs
  * each. */
@@ -547,18 +572,25 @@ int kz_ec_precompute(const kz_ec_group *cg)
 {
     /* the group object is not const (see ec.h); only the table changes */
     kz_ec_group *g = (kz_ec_group *)cg;
-    int expected = 0;
+    int state, self;
 
     if (!g->tbl)
         return 0;
-    if (atomic_load_explicit(&g->tbl_state, memory_order_acquire) == 2)
+    state = atomic_load_explicit(&g->tbl_state, memory_order_acquire);
+    if (state == KZ_EC_TABLE_READY)
         return 1;
-    if (!atomic_compare_exchange_strong_explicit(&g->tbl_state, &expected, 1,
+    /* being built by a thread of this process: do not wait */
+    self = SELF();
+    if (state == self)
+        return 0;
+    /* not built, or abandoned by the parent of a fork */
+    if (!atomic_compare_exchange_strong_explicit(&g->tbl_state, &state, self,
                                                  memory_order_acq_rel,
                                                  memory_order_acquire))
-        return expected == 2;
+        return state == KZ_EC_TABLE_READY;
     build_table(g);
-    atomic_store_explicit(&g->tbl_state, 2, memory_order_release);
+    atomic_store_explicit(&g->tbl_state, KZ_EC_TABLE_READY,
+                          memory_order_release);
     return 1;
 }
 
@@ -653,7 +685,7 @@ static void mul_base_table(const kz_ec_group *g, kz_ec_point *R,
         uint64_t c = 0;
 
         for (unsigned i = 0; i < n; i++) {
-            unsigned __int128 v = (unsigned __int128)k[i] + g->q.m[i] + c;
+            u128 v = (u128)k[i] + g->q.m[i] + c;
 
             kq[i] = (uint64_t)v;
             c = (uint64_t)(v >> 64);
@@ -828,7 +860,7 @@ int kz_ec_mul2_check_x_vartime(const kz_ec_group *g, const uint64_t *u1,
     fsqr(zz, acc.z);
     kz_bn_copy(c, r, n);
     while (kz_bn_lt(c, g->p.m, n)) {
-        unsigned __int128 v;
+        u128 v;
         uint64_t carry = 0;
 
         kz_bn_to(FP, ci, c);
@@ -836,7 +868,7 @@ int kz_ec_mul2_check_x_vartime(const kz_ec_group *g, const uint64_t *u1,
         if (kz_bn_eq(t, acc.x, n))
             return 1;
         for (unsigned i = 0; i < n; i++) {
-            v = (unsigned __int128)c[i] + g->q.m[i] + carry;
+            v = (u128)c[i] + g->q.m[i] + carry;
             c[i] = (uint64_t)v;
             carry = (uint64_t)(v >> 64);
         }
@@ -846,7 +878,7 @@ int kz_ec_mul2_check_x_vartime(const kz_ec_group *g, const uint64_t *u1,
     return 0;
 }
 
-/* ---- validation and encoding -------------------------------------------- */
+/* ---- validation and encoding ------------------------------------------- */
 
 int kz_ec_check_public(const kz_ec_group *g, const kz_ec_point *P)
 {
@@ -895,7 +927,7 @@ int kz_ec_encode_le(const kz_ec_group *g, uint8_t *out, size_t len,
     return 0;
 }
 
-/* ---- setup ------------------------------------------------------------------ */
+/* ---- setup ------------------------------------------------------------- */
 
 int kz_ec_group_init(kz_ec_group *g, const kz_ec_params *prm,
                      uint64_t *table, size_t table_limbs)

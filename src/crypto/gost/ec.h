@@ -46,7 +46,7 @@ typedef struct {
  * base 2^w, w = KZ_EC_COMB_BITS, and for each digit position i the table
  * holds the affine points j * 2^(w i) * G for odd j = 1, 3, ..., 2^w - 1
  * (2^(w-1) points). KZ_EC_TABLE_WINDOWS(n) positions cover 64n + 1 bits;
- * the table takes KZ_EC_TABLE_LIMBS(n) limbs (53 KiB for n = 4, 206 KiB
+ * the table takes KZ_EC_TABLE_LIMBS(n) limbs (52 KiB for n = 4, 206 KiB
  * for n = 8).
  */
 #define KZ_EC_COMB_BITS 5
@@ -75,8 +75,13 @@ typedef struct {
     /* fixed-base table: storage given at init, built on first use */
     uint64_t *tbl;
     size_t tbl_limbs;
-    atomic_int tbl_state; /* 0 not built, 1 being built, 2 ready */
+    /* 0 not built, KZ_EC_TABLE_READY, or the process id of the process
+     * whose thread is building it (a child of a fork() in the middle of
+     * a build finishes the work itself) */
+    atomic_int tbl_state;
 } kz_ec_group;
+
+#define KZ_EC_TABLE_READY (-1)
 
 /*
  * Sets up a group from parameters. table/table_limbs: storage for the

@@ -84,23 +84,22 @@ static int draw_scalar(const kz_ec_group *g, kz_gost3410_rand_fn rand,
                        void *rand_ctx, uint64_t *k, uint64_t *kM)
 {
     uint8_t buf[KZ_GOST3410_MAX_SIZE + 8];
-    uint64_t lo[N_MAX], hi;
+    uint64_t lo[N_MAX], hi = 0;
     size_t len = g->size + 8;
     int ret = 0;
 
     if (rand(rand_ctx, buf, len) != 0) {
         ret = -1;
     } else {
-        hi = 0;
         for (size_t i = 0; i < 8; i++)
             hi = hi << 8 | buf[i];
         kz_bn_from_be(lo, g->n, buf + 8, g->size);
         kz_bn_to_wide(&g->q, kM, lo, hi);
         kz_bn_from(&g->q, k, kM);
-        hi = 0;
     }
     kz_bn_wipe(buf, sizeof(buf));
     kz_bn_wipe(lo, sizeof(lo));
+    kz_bn_wipe(&hi, sizeof(hi));
     return ret;
 }
 
