@@ -845,9 +845,9 @@ END_TEST
 START_TEST(test_curve_oids)
 {
     size_t count = kz_gost_curve_oid_count();
-    int kz2004 = 0, kz2015 = 0;
+    int kz2004 = 0, kz2015 = 0, kz2015_256 = 0;
 
-    ck_assert_uint_eq(count, 14);
+    ck_assert_uint_eq(count, 15);
     for (size_t i = 0; i < count; i++) {
         const kz_gost_curve_oid *o = kz_gost_curve_oid_at(i);
         uint8_t der[32];
@@ -897,8 +897,13 @@ START_TEST(test_curve_oids)
             ck_assert_int_eq(o->curve, KZ_GOST_CURVE_TC26_512_A);
             kz2015 = 1;
         }
+        /* the 2015 256-bit set, as kz-pki-facts.md reports it (unverified) */
+        if (strcmp(o->dotted, "1.2.398.3.10.1.1.2.1.1") == 0) {
+            ck_assert_int_eq(o->curve, KZ_GOST_CURVE_TC26_256_A);
+            kz2015_256 = 1;
+        }
     }
-    ck_assert(kz2004 && kz2015);
+    ck_assert(kz2004 && kz2015 && kz2015_256);
     ck_assert_ptr_null(kz_gost_curve_oid_at(count));
     /* unknown: the GOST 2001 test parameter set, and nonsense */
     {

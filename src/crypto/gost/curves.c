@@ -139,6 +139,7 @@ static const uint8_t oid_tc26_512_b[] = {RU_TC26, 0x02, 0x02};
 static const uint8_t oid_tc26_512_c[] = {RU_TC26, 0x02, 0x03};
 static const uint8_t oid_kz_2004_a[] = {KZ_GOST, 0x01, 0x01, 0x01};
 static const uint8_t oid_kz_2015_512[] = {KZ_GOST, 0x02, 0x02, 0x01};
+static const uint8_t oid_kz_2015_256[] = {KZ_GOST, 0x02, 0x01, 0x01};
 
 #define OID(v) v, sizeof(v)
 
@@ -171,6 +172,11 @@ static const kz_gost_curve_oid oids[] = {
      OID(oid_kz_2004_a), KZ_GOST_CURVE_CRYPTOPRO_A},
     {"Kazakh GOST 34.10-2015 512-bit parameter set", "1.2.398.3.10.1.1.2.2.1",
      OID(oid_kz_2015_512), KZ_GOST_CURVE_TC26_512_A},
+    /* No public sample shows this set; it is said to be TC26-256-A.  A key
+     * on another curve would not match its certificate, and the module
+     * then refuses to pair them. */
+    {"Kazakh GOST 34.10-2015 256-bit parameter set", "1.2.398.3.10.1.1.2.1.1",
+     OID(oid_kz_2015_256), KZ_GOST_CURVE_TC26_256_A},
 };
 
 #define N_OIDS (sizeof(oids) / sizeof(oids[0]))
