@@ -52,8 +52,9 @@ EXTRA_DIST += tests/demo.sh tests/fixtures/README.md tests/interop/lib.sh \
 # gost-engine.  Not a test.
 EXTRA_PROGRAMS = tests/bench/kzp11-bench tests/bench/kzp11-bench-gost
 tests_bench_kzp11_bench_gost_SOURCES = tests/bench/bench_gost.c
-tests_bench_kzp11_bench_gost_CFLAGS = -std=c11 -O2 -Wall -Wextra $(OPENSSL_CFLAGS)
-tests_bench_kzp11_bench_gost_LDADD = libkzcore.la $(OPENSSL_LIBS)
+tests_bench_kzp11_bench_gost_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/include
+tests_bench_kzp11_bench_gost_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_bench_kzp11_bench_gost_LDADD = $(OPENSSL_LIBS) -ldl
 tests_bench_kzp11_bench_SOURCES = tests/bench/bench.c
 tests_bench_kzp11_bench_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_bench_kzp11_bench_CPPFLAGS = -D_GNU_SOURCE
@@ -64,5 +65,8 @@ bench: all tests/bench/kzp11-bench$(EXEEXT) tests/bench/kzp11-bench-gost$(EXEEXT
 	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \
 	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer' \
 	tests/bench/kzp11-bench $(BENCH_ARGS)
+	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \
+	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer' \
+	KZP11_TESTKEYS="$${KZP11_TESTKEYS:-$(abs_top_srcdir)/../shared/nca-testkeys}" \
 	tests/bench/kzp11-bench-gost
 .PHONY: bench
