@@ -18,18 +18,30 @@ static CK_RV find_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_obj
 	return *obj ? CKR_OK : CKR_OBJECT_HANDLE_INVALID;
 }
 
+/* Takes the module lock and finds the object; on failure the lock is not held. */
+static CK_RV enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_object **obj)
+{
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = find_object(h, ho, obj);
+	if (rv != CKR_OK)
+		kz_leave();
+	return rv;
+}
+
 /* Objects cannot be copied or changed (CKA_COPYABLE and CKA_MODIFIABLE
  * are FALSE). */
 static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
 {
 	struct kz_object *obj;
-	CK_RV rv = kz_enter();
+	CK_RV rv = enter_object(h, ho, &obj);
 
 	if (rv != CKR_OK)
 		return rv;
-	rv = find_object(h, ho, &obj);
 	kz_leave();
-	return rv == CKR_OK ? CKR_ACTION_PROHIBITED : rv;
+	return CKR_ACTION_PROHIBITED;
 }
 
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
@@ -41,18 +53,15 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-	struct kz_session *s;
 	struct kz_object *obj;
-	CK_RV rv = kz_enter();
+	CK_RV rv = enter_object(hSession, hObject, &obj);
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	s = kz_session_find(hSession);
-	if (rv == CKR_OK && obj->owner)
-		kz_slot_withdraw(s->slot, obj);   /* a session object */
-	else if (rv == CKR_OK)
-		rv = CKR_ACTION_PROHIBITED;       /* CKA_DESTROYABLE is FALSE */
+	if (obj->owner)   /* a session object */
+		kz_slot_withdraw(kz_session_find(hSession)->slot, obj);
+	else
+		rv = CKR_ACTION_PROHIBITED;   /* CKA_DESTROYABLE is FALSE */
 	kz_leave();
 	KZ_RETURN(rv);
 }
@@ -60,14 +69,13 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
 {
 	struct kz_object *obj;
-	CK_RV rv = kz_enter();
+	CK_RV rv = enter_object(hSession, hObject, &obj);
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	if (rv == CKR_OK && !pulSize)
+	if (!pulSize)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (rv == CKR_OK)
+	else
 		*pulSize = CK_UNAVAILABLE_INFORMATION;
 	kz_leave();
 	KZ_RETURN(rv);
@@ -77,14 +85,13 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	struct kz_object *obj;
-	CK_RV rv = kz_enter();
+	CK_RV rv = enter_object(hSession, hObject, &obj);
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	rv = find_object(hSession, hObject, &obj);
-	if (rv == CKR_OK && !pTemplate && ulCount)
+	if (!pTemplate && ulCount)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (rv == CKR_OK)
+	else
 		rv = kz_object_get_attributes(obj, pTemplate, ulCount);
 	kz_leave();
 	KZ_RETURN(rv);

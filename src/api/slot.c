@@ -27,22 +27,32 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 	KZ_RETURN(rv);
 }
 
-CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+/*
+ * Takes the module lock and finds the slot, checking the output pointer.
+ * On success the caller holds the lock; on failure it does not.
+ */
+static CK_RV enter_slot(CK_SLOT_ID id, const void *out, struct kz_slot **slot)
 {
-	struct kz_slot *slot;
 	CK_RV rv = kz_enter();
 
 	if (rv != CKR_OK)
+		return rv;
+	*slot = kz_slot_get(id);
+	rv = !*slot ? CKR_SLOT_ID_INVALID : !out ? CKR_ARGUMENTS_BAD : CKR_OK;
+	if (rv != CKR_OK)
+		kz_leave();
+	return rv;
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+	struct kz_slot *slot;
+	CK_RV rv = enter_slot(slotID, pInfo, &slot);
+
+	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	slot = kz_slot_get(slotID);
-	if (!slot) {
-		rv = CKR_SLOT_ID_INVALID;
-	} else if (!pInfo) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		memset(pInfo, 0, sizeof *pInfo);
-		slot->backend->slot_info(slot, pInfo);
-	}
+	memset(pInfo, 0, sizeof *pInfo);
+	slot->backend->slot_info(slot, pInfo);
 	kz_leave();
 	KZ_RETURN(rv);
 }
@@ -50,16 +60,9 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
 	struct kz_slot *slot;
-	CK_RV rv = kz_enter();
+	CK_RV rv = enter_slot(slotID, pInfo, &slot);
 
-	if (rv != CKR_OK)
-		KZ_RETURN(rv);
-	slot = kz_slot_get(slotID);
-	if (!slot) {
-		rv = CKR_SLOT_ID_INVALID;
-	} else if (!pInfo) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
+	if (rv == CKR_OK) {
 		memset(pInfo, 0, sizeof *pInfo);
 		memset(pInfo->utcTime, ' ', sizeof pInfo->utcTime);
 		pInfo->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
@@ -71,50 +74,41 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
 		pInfo->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
 		slot->backend->token_info(slot, pInfo);
+		kz_leave();
 	}
-	kz_leave();
 	KZ_RETURN(rv);
 }
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
 			 CK_ULONG_PTR pulCount)
 {
-	CK_ULONG n;
-	CK_RV rv = kz_enter();
+	struct kz_slot *slot;
+	CK_ULONG n = kz_mech_list(NULL, 0);
+	CK_RV rv = enter_slot(slotID, pulCount, &slot);
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	n = kz_mech_list(NULL, 0);
-	if (!kz_slot_get(slotID))
-		rv = CKR_SLOT_ID_INVALID;
-	else if (!pulCount)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (pMechanismList && *pulCount < n)
+	if (pMechanismList && *pulCount < n)
 		rv = CKR_BUFFER_TOO_SMALL;
 	else if (pMechanismList)
 		kz_mech_list(pMechanismList, n);
-	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
-		*pulCount = n;
+	*pulCount = n;
 	kz_leave();
 	KZ_RETURN(rv);
 }
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
-	const struct kz_mech *mech;
-	CK_RV rv = kz_enter();
+	const struct kz_mech *mech = kz_mech_find(type);
+	struct kz_slot *slot;
+	CK_RV rv = enter_slot(slotID, pInfo, &slot);
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
-	mech = kz_mech_find(type);
-	if (!kz_slot_get(slotID))
-		rv = CKR_SLOT_ID_INVALID;
-	else if (!pInfo)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (!mech)
-		rv = CKR_MECHANISM_INVALID;
-	else
+	if (mech)
 		*pInfo = mech->info;
+	else
+		rv = CKR_MECHANISM_INVALID;
 	kz_leave();
 	KZ_RETURN(rv);
 }
