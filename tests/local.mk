@@ -12,7 +12,8 @@ AM_TESTS_ENVIRONMENT = \
 	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so'; \
 	KZP11_MKCONTAINER='$(abs_top_builddir)/tests/fixtures/kzp11-mkcontainer'; \
 	KZP11_TESTKEYS="$${KZP11_TESTKEYS:-$(abs_top_srcdir)/../shared/nca-testkeys}"; \
-	export KZP11_MODULE KZP11_MKCONTAINER KZP11_TESTKEYS;
+	KZP11_REGISTER='$(abs_top_builddir)/tools/kzp11-register'; \
+	export KZP11_MODULE KZP11_MKCONTAINER KZP11_TESTKEYS KZP11_REGISTER;
 
 unit_libs = libkzcore.la $(CHECK_LIBS) $(OPENSSL_LIBS) -lpthread
 AM_CFLAGS += $(CHECK_CFLAGS)
@@ -37,7 +38,8 @@ check_PROGRAMS = $(unit_tests) tests/module/test_module
 
 # The real programs, as users run them.
 interop_tests = tests/interop/pkcs11-tool.sh tests/interop/openssl-engine.sh \
-	tests/interop/nss-tls.sh tests/interop/nca-real.sh tests/interop/gost.sh
+	tests/interop/nss-tls.sh tests/interop/nca-real.sh tests/interop/gost.sh \
+	tests/interop/register.sh
 
 TESTS = $(check_PROGRAMS) $(interop_tests)
 
@@ -59,7 +61,7 @@ tests_bench_kzp11_bench_SOURCES = tests/bench/bench.c
 tests_bench_kzp11_bench_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_bench_kzp11_bench_CPPFLAGS = -D_GNU_SOURCE
 tests_bench_kzp11_bench_LDADD = $(OPENSSL_LIBS) -ldl
-CLEANFILES = $(EXTRA_PROGRAMS)
+CLEANFILES = $(EXTRA_PROGRAMS) tools/kzp11-register
 
 bench: all tests/bench/kzp11-bench$(EXEEXT) tests/bench/kzp11-bench-gost$(EXEEXT)
 	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \
