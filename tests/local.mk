@@ -24,7 +24,7 @@ unit_tests = tests/unit/test_der tests/unit/test_conf tests/unit/test_p12 \
 	tests/unit/test_label tests/unit/test_handles tests/unit/test_gost_hash \
 	tests/unit/test_gost_sign
 LDADD = $(unit_libs)
-EXTRA_DIST += tests/unit/hex.h
+EXTRA_DIST += tests/unit/hex.h tests/bench/timing.h
 
 # The module suite: loads the built kzp11.so and drives the PKCS#11 API.
 tests_module_test_module_SOURCES = tests/module/harness.h tests/module/test_module.c \

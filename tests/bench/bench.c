@@ -23,6 +23,7 @@
  * something is functionally wrong (a call fails, a signature does not
  * verify, the slot count is off).
  */
+#include "timing.h"
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -91,31 +92,6 @@ static void die_ossl(const char *what)
 	fprintf(stderr, "bench: %s failed\n", what);
 	ERR_print_errors_fp(stderr);
 	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v, size_t n)
-{
-	double tmp[64];
-
-	if (n == 0 || n > sizeof tmp / sizeof *tmp)
-		return 0;
-	memcpy(tmp, v, n * sizeof *v);
-	qsort(tmp, n, sizeof *tmp, cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
 static double min_of(const double *v, size_t n)

@@ -39,6 +39,7 @@
 #endif
 #define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API */
 
+#include "timing.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <ftw.h>
@@ -102,30 +103,6 @@ static void die(const char *fmt, ...)
 		if (rv_ != CKR_OK)                                              \
 			die("%s returned 0x%08lx", #call, (unsigned long)rv_);  \
 	} while (0)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-	double tmp[64];
-
-	memcpy(tmp, v, (size_t)n * sizeof *v);
-	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-}
 
 static char *path_join(const char *a, const char *b)
 {
