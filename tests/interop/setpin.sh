@@ -75,6 +75,26 @@ must "openssl opens it with the old password again" \
 	openssl pkcs12 -legacy -in "$auth" -passin "pass:$KZ_PASSWORD" -nokeys
 ok "--login --change-pin: changed back, openssl agrees"
 
+# ---- NSS (the call Firefox's "Change Password" makes: PK11_ChangePW) ----
+
+if command -v modutil >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1; then
+	db=$KZ_TMP/nssdb
+	mkdir "$db"
+	must "certutil -N" certutil -N -d "sql:$db" --empty-password
+	must "modutil -add" modutil -dbdir "sql:$db" -add kzp11 -libfile "$KZP11_MODULE" -force
+	token=$(label_of "${id:0:8}")
+	printf '%s\n' "$KZ_PASSWORD" >"$KZ_TMP/old.pw"
+	printf '%s\n' 'Nss#Changed.1' >"$KZ_TMP/new.pw"
+	must "modutil -changepw" modutil -dbdir "sql:$db" -changepw "$token" \
+		-pwfile "$KZ_TMP/old.pw" -newpwfile "$KZ_TMP/new.pw" -force
+	must "openssl opens it with the password NSS set" \
+		openssl pkcs12 -legacy -in "$auth" -passin 'pass:Nss#Changed.1' -nokeys
+	ok "NSS modutil -changepw '$token': changed, openssl opens the file with the new password"
+else
+	[ -z "${KZP11_INTEROP_STRICT:-}" ] || fail "'modutil' is not installed"
+	echo "# NSS tools (modutil) not installed: that part skipped"
+fi
+
 # ---- a real NCA file ----
 
 real=${KZP11_TESTKEYS:+$KZP11_TESTKEYS/rsa/RSA256_11c707bd54cbfcccb3815e39c4eb57b1dc7dfea9.p12}
