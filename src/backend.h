@@ -19,6 +19,10 @@ struct kz_backend {
 	void (*token_info)(struct kz_slot *slot, CK_TOKEN_INFO *info);
 	/* Checks the PIN and publishes the private objects. */
 	CK_RV (*login)(struct kz_slot *slot, const CK_UTF8CHAR *pin, CK_ULONG pin_len);
+	/* Changes the user's PIN (C_SetPIN, session R/W); NULL: not supported.
+	 * The login state stays as it is. */
+	CK_RV (*set_pin)(struct kz_slot *slot, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+			 const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
 	/* Forgets secrets; the core has already withdrawn private objects. */
 	void (*logout)(struct kz_slot *slot);
 	/* Frees the backend's data at C_Finalize. */

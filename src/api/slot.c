@@ -1,6 +1,7 @@
 /* Slots, tokens and mechanisms. */
 #include "api/api.h"
 #include "core/module.h"
+#include "core/session.h"
 #include "core/slot.h"
 
 #include <string.h>
@@ -126,11 +127,33 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 	KZ_RETURN(kz_api_not_supported());
 }
 
+/*
+ * Changes the password of the session's token; for a container, re-encrypts
+ * the file.  Works logged in or not, and leaves the login state as it was.
+ * The module lock is held throughout (a change takes milliseconds).
+ */
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
 	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
-	(void)hSession; (void)pOldPin; (void)ulOldLen; (void)pNewPin; (void)ulNewLen;
-	KZ_RETURN(kz_api_not_supported());
+	struct kz_session *s;
+	struct kz_slot *slot;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	s = kz_session_find(hSession);
+	if (!s)
+		rv = CKR_SESSION_HANDLE_INVALID;
+	else if (!(s->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (!pOldPin || !pNewPin)
+		rv = CKR_ARGUMENTS_BAD;   /* no protected authentication path */
+	else if (!(slot = s->slot)->backend->set_pin)
+		rv = CKR_FUNCTION_NOT_SUPPORTED;
+	else
+		rv = slot->backend->set_pin(slot, pOldPin, ulOldLen, pNewPin, ulNewLen);
+	kz_leave();
+	KZ_RETURN(rv);
 }
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)

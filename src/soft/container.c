@@ -1,6 +1,7 @@
 /*
  * The container backend: token description, login (decrypting the file
- * with the password) and logout.  The file itself is only ever read.
+ * with the password) and logout.  The file is only ever read here; the
+ * password change (soft/setpin.c) is the one place that writes it.
  */
 #include "soft/container.h"
 #include "core/slot.h"
@@ -202,5 +203,6 @@ const struct kz_backend kz_soft_backend = {
 	.token_info = soft_token_info,
 	.login = soft_login,
 	.logout = soft_logout,
+	.set_pin = kz_soft_set_pin,
 	.release = soft_release,
 };

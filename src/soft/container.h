@@ -27,6 +27,10 @@ extern const struct kz_backend kz_soft_backend;
 int kz_container_accept_cert(struct kz_container *c, X509 *cert);
 void kz_container_free(struct kz_container *c);
 
+/* C_SetPIN: re-encrypts the file with the new password (soft/setpin.c). */
+CK_RV kz_soft_set_pin(struct kz_slot *slot, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+		      const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
+
 /* Objects (soft/objects.c). */
 CK_RV kz_soft_publish_profile(struct kz_slot *slot);
 CK_RV kz_soft_publish_public(struct kz_slot *slot, struct kz_container *c);
