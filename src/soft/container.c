@@ -9,6 +9,7 @@
 #include "util/conf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/secmem.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -129,7 +130,7 @@ static CK_RV open_container(struct kz_container *c, const CK_UTF8CHAR *pin, CK_U
 		return errno == ENOENT ? CKR_DEVICE_REMOVED : CKR_DEVICE_ERROR;
 	}
 	/* A NUL-terminated copy of the PIN, wiped right after use. */
-	pw = OPENSSL_secure_malloc(pin_len + 1);
+	pw = kz_secmem_alloc(pin_len + 1);
 	if (!pw) {
 		free(buf);
 		return CKR_HOST_MEMORY;
@@ -137,7 +138,7 @@ static CK_RV open_container(struct kz_container *c, const CK_UTF8CHAR *pin, CK_U
 	memcpy(pw, pin, pin_len);
 	pw[pin_len] = '\0';
 	st = kz_p12_open(buf, len, pw, pin_len, out, &why);
-	OPENSSL_secure_clear_free(pw, pin_len + 1);
+	kz_secmem_free(pw);
 	free(buf);
 	if (st == KZ_P12_BAD_PASSWORD)
 		kz_info("%s: login failed: %s", c->path, why);
