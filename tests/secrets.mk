@@ -10,3 +10,10 @@ EXTRA_DIST += tests/secrets/README.md
 check_PROGRAMS += tests/secrets/test_secrets_memory
 tests_secrets_test_secrets_memory_SOURCES = tests/secrets/test_secrets_memory.c
 tests_secrets_test_secrets_memory_LDADD = -ldl
+
+# The PKCS#11 rules (sensitive attributes, no copy, wrap or derive) and
+# pinentry with a scripted stand-in; shares the module suite's harness.
+check_PROGRAMS += tests/secrets/test_secrets
+tests_secrets_test_secrets_SOURCES = tests/secrets/test_secrets.c \
+	tests/module/test_module_harness.c tests/module/harness.h
+tests_secrets_test_secrets_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread

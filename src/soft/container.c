@@ -9,6 +9,7 @@
 #include "util/conf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/pinentry.h"
 #include "util/secmem.h"
 
 #include <errno.h>
@@ -86,6 +87,8 @@ static void soft_token_info(struct kz_slot *slot, CK_TOKEN_INFO *info)
 	kz_soft_serial(c, info->serialNumber);
 	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
 		      CKF_TOKEN_INITIALIZED;
+	if (c->conf && c->conf->pinentry)
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	/* NCA's password rules; logging in does not enforce them. */
 	info->ulMinPinLen = 6;
 	info->ulMaxPinLen = 32;
@@ -191,6 +194,32 @@ static void soft_logout(struct kz_slot *slot)
 	(void)slot;   /* the private key object held the only reference */
 }
 
+/* The dialog names the token as applications show it, and the file. */
+static int soft_pin_prompt(struct kz_slot *slot, struct kz_pinentry *req)
+{
+	struct kz_container *c = slot->data;
+	unsigned char label[33];
+	size_t n = 32;
+	char desc[4400];
+
+	if (!c->conf || !c->conf->pinentry)
+		return -1;
+	kz_soft_token_label(c, label);
+	while (n > 0 && label[n - 1] == ' ')
+		n--;
+	label[n] = '\0';
+	snprintf(desc, sizeof desc, "Password of the NCA key \"%s\"\n(%s)", (char *)label, c->path);
+	req->program = strdup(c->conf->pinentry);
+	req->title = strdup("kzp11");
+	req->description = strdup(desc);
+	req->prompt = strdup("Password:");
+	if (!req->program || !req->title || !req->description || !req->prompt) {
+		kz_pinentry_clear(req);
+		return -1;
+	}
+	return 0;
+}
+
 static void soft_release(struct kz_slot *slot)
 {
 	kz_container_free(slot->data);
@@ -204,4 +233,5 @@ const struct kz_backend kz_soft_backend = {
 	.login = soft_login,
 	.logout = soft_logout,
 	.release = soft_release,
+	.pin_prompt = soft_pin_prompt,
 };
