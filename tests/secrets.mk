@@ -17,3 +17,8 @@ check_PROGRAMS += tests/secrets/test_secrets
 tests_secrets_test_secrets_SOURCES = tests/secrets/test_secrets.c \
 	tests/module/test_module_harness.c tests/module/harness.h
 tests_secrets_test_secrets_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread
+
+# The real pinentry-tty on a pseudo-terminal.
+check_PROGRAMS += tests/secrets/test_pinentry_tty
+tests_secrets_test_pinentry_tty_SOURCES = tests/secrets/test_pinentry_tty.c
+tests_secrets_test_pinentry_tty_LDADD = -ldl -lutil
