@@ -2,7 +2,7 @@
 # Included from Makefile.am.
 
 # Unit: the locked pool itself, and the module's secrets in it.
-check_PROGRAMS += tests/unit/test_secmem
+check_PROGRAMS += tests/unit/test_secmem tests/unit/test_pinentry
 EXTRA_DIST += tests/secrets/README.md
 
 # The process searches its own memory for the password and the key after
