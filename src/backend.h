@@ -11,6 +11,7 @@
 #include "pkcs11.h"
 
 struct kz_slot;
+struct kz_pinentry;
 
 struct kz_backend {
 	const char *name;
@@ -27,6 +28,9 @@ struct kz_backend {
 	void (*logout)(struct kz_slot *slot);
 	/* Frees the backend's data at C_Finalize. */
 	void (*release)(struct kz_slot *slot);
+	/* Optional: for a protected authentication path (C_Login with a NULL
+	 * PIN), fills the pinentry request and returns 0; -1 when there is none. */
+	int (*pin_prompt)(struct kz_slot *slot, struct kz_pinentry *req);
 };
 
 #endif

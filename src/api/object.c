@@ -32,23 +32,29 @@ static CK_RV enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_ob
 }
 
 /* Objects cannot be copied or changed (CKA_COPYABLE and CKA_MODIFIABLE
- * are FALSE). */
-static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
+ * are FALSE).  A template that would also weaken a key's protection gets
+ * the spec's more precise answer, CKR_ATTRIBUTE_READ_ONLY. */
+static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, const CK_ATTRIBUTE *t,
+			CK_ULONG n)
 {
 	struct kz_object *obj;
 	CK_RV rv = enter_object(h, ho, &obj);
 
 	if (rv != CKR_OK)
 		return rv;
+	if (!t && n)
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = kz_attr_check_protection(obj, t, n);
 	kz_leave();
-	return CKR_ACTION_PROHIBITED;
+	return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
 }
 
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	(void)pTemplate; (void)ulCount; (void)phNewObject;
-	KZ_RETURN(prohibited(hSession, hObject));
+	(void)phNewObject;
+	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount));
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
@@ -100,8 +106,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	(void)pTemplate; (void)ulCount;
-	KZ_RETURN(prohibited(hSession, hObject));
+	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount));
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)

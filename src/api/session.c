@@ -3,6 +3,8 @@
 #include "core/module.h"
 #include "core/session.h"
 #include "core/slot.h"
+#include "util/pinentry.h"
+#include "util/secmem.h"
 
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		    CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
@@ -75,6 +77,48 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	return rv;
 }
 
+/* C_Login with a NULL PIN on a token with a protected authentication path:
+ * the pinentry program asks.  Entered with the module lock held; the lock
+ * is let go while the user types, so other threads go on, and *locked
+ * says whether it is held again on return. */
+static CK_RV login_with_pinentry(CK_SESSION_HANDLE h, struct kz_slot *slot, int *locked)
+{
+	struct kz_pinentry req = { 0 };
+	enum kz_pinentry_status st;
+	struct kz_session *s;
+	CK_SLOT_ID slot_id = slot->id;
+	char *pin = NULL;
+	size_t len = 0;
+	CK_RV rv;
+
+	if (!slot->backend->pin_prompt || slot->backend->pin_prompt(slot, &req) < 0)
+		return CKR_PIN_INCORRECT;   /* no protected authentication path */
+	kz_leave();
+	st = kz_pinentry_ask(&req, &pin, &len);
+	kz_pinentry_clear(&req);
+	if (kz_enter() != CKR_OK) {
+		*locked = 0;
+		kz_secmem_free(pin);
+		return CKR_CRYPTOKI_NOT_INITIALIZED;   /* finalised meanwhile */
+	}
+	/* The world may have changed while the lock was free. */
+	s = kz_session_find(h);
+	slot = s ? s->slot : NULL;
+	if (st != KZ_PINENTRY_OK)
+		rv = st == KZ_PINENTRY_CANCELED ? CKR_FUNCTION_CANCELED : CKR_FUNCTION_FAILED;
+	else if (!slot || slot->id != slot_id)
+		rv = CKR_SESSION_CLOSED;
+	else if (slot->logged_in)
+		rv = CKR_USER_ALREADY_LOGGED_IN;
+	else if ((rv = slot->backend->login(slot, (const CK_UTF8CHAR *)pin, (CK_ULONG)len)) ==
+		 CKR_OK)
+		slot->logged_in = 1;
+	else
+		kz_slot_withdraw_private(slot);
+	kz_secmem_free(pin);   /* wipes */
+	return rv;
+}
+
 static CK_RV login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 		   CK_ULONG ulPinLen)
 {
@@ -102,7 +146,10 @@ static CK_RV login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHA
 	} else if (!pPin && ulPinLen) {
 		rv = CKR_ARGUMENTS_BAD;
 	} else if (!pPin) {
-		rv = CKR_PIN_INCORRECT;      /* no protected authentication path */
+		int locked = 1;
+		rv = login_with_pinentry(hSession, slot, &locked);
+		if (!locked)
+			return rv;
 	} else {
 		rv = slot->backend->login(slot, pPin, ulPinLen);
 		if (rv == CKR_OK)

@@ -1,6 +1,7 @@
 /*
- * Functions kzp11 does not offer: key generation, wrapping and derivation
- * (NCA issues the keys; containers are not a key store), the dual-function
+ * Functions kzp11 does not offer: key generation and unwrapping (NCA issues
+ * the keys; containers are not a key store; wrapping and derivation, which
+ * must refuse per key, are in wrap.c), the dual-function
  * calls and the 3.0 message-based API.  Each answers
  * CKR_FUNCTION_NOT_SUPPORTED once the module is initialised.
  */
@@ -26,30 +27,12 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	KZ_RETURN(kz_api_not_supported());
 }
 
-CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-		CK_OBJECT_HANDLE hWrappingKey, CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrappedKey,
-		CK_ULONG_PTR pulWrappedKeyLen)
-{
-	UNUSED(hSession); UNUSED(pMechanism); UNUSED(hWrappingKey); UNUSED(hKey);
-	UNUSED(pWrappedKey); UNUSED(pulWrappedKeyLen);
-	KZ_RETURN(kz_api_not_supported());
-}
-
 CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		  CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen,
 		  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
 {
 	UNUSED(hSession); UNUSED(pMechanism); UNUSED(hUnwrappingKey); UNUSED(pWrappedKey);
 	UNUSED(ulWrappedKeyLen); UNUSED(pTemplate); UNUSED(ulAttributeCount); UNUSED(phKey);
-	KZ_RETURN(kz_api_not_supported());
-}
-
-CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-		  CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount,
-		  CK_OBJECT_HANDLE_PTR phKey)
-{
-	UNUSED(hSession); UNUSED(pMechanism); UNUSED(hBaseKey); UNUSED(pTemplate);
-	UNUSED(ulAttributeCount); UNUSED(phKey);
 	KZ_RETURN(kz_api_not_supported());
 }
 

@@ -54,3 +54,45 @@ int kz_attr_settable(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type)
 		return CONTAINS(secret_key_settable, type);
 	return 0;
 }
+
+/*
+ * Whether a template given to C_SetAttributeValue or C_CopyObject would
+ * weaken a key's protection.  PKCS#11 3.0 (4.9 and 4.10): CKA_SENSITIVE
+ * may only go from FALSE to TRUE and CKA_EXTRACTABLE only from TRUE to
+ * FALSE; CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE, CKA_LOCAL, the class,
+ * the key type and secret values never change.  Any of those answers
+ * CKR_ATTRIBUTE_READ_ONLY, whatever else the object allows.
+ */
+static const CK_ATTRIBUTE_TYPE never_changed[] = {
+	CKA_CLASS, CKA_KEY_TYPE, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE, CKA_LOCAL,
+	CKA_KEY_GEN_MECHANISM, CKA_VALUE_LEN,
+};
+
+static int is_key_class(CK_OBJECT_CLASS cls)
+{
+	return cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY;
+}
+
+CK_RV kz_attr_check_protection(const struct kz_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++) {
+		CK_ATTRIBUTE_TYPE type = t[i].type;
+		int weakens;
+
+		if (CONTAINS(never_changed, type) || kz_attr_is_sensitive(obj->cls, type))
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if (!is_key_class(obj->cls) || (type != CKA_SENSITIVE && type != CKA_EXTRACTABLE))
+			continue;
+		if (!t[i].pValue || t[i].ulValueLen != sizeof(CK_BBOOL))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		if (type == CKA_SENSITIVE)
+			weakens = *(CK_BBOOL *)t[i].pValue == CK_FALSE &&
+				  kz_object_bool(obj, CKA_SENSITIVE);
+		else
+			weakens = *(CK_BBOOL *)t[i].pValue != CK_FALSE &&
+				  !kz_object_bool(obj, CKA_EXTRACTABLE);
+		if (weakens)
+			return CKR_ATTRIBUTE_READ_ONLY;
+	}
+	return CKR_OK;
+}

@@ -11,6 +11,7 @@
 #include "crypto/ossl.h"
 #include "soft/soft.h"
 #include "util/log.h"
+#include "util/secmem.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ static void release_state(int stale)
 	kz_handles_clear(&kz_module.objects);
 	kz_conf_free(&kz_module.conf);
 	kz_ossl_free();
+	kz_secmem_trim();   /* every secret block is freed (and wiped) by now */
 	if (!stale)
 		kz_lock_free(kz_module.lock);
 	memset(&kz_module, 0, sizeof kz_module);

@@ -45,5 +45,8 @@ int kz_object_matches(const struct kz_object *obj, const CK_ATTRIBUTE *templ, CK
 int kz_attr_is_sensitive(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
 /* Attributes an application may give when it creates an object of a class. */
 int kz_attr_settable(CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type);
+/* CKR_ATTRIBUTE_READ_ONLY when a C_SetAttributeValue or C_CopyObject template
+ * would weaken a key (CKA_SENSITIVE to FALSE, CKA_EXTRACTABLE to TRUE, ...). */
+CK_RV kz_attr_check_protection(const struct kz_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n);
 
 #endif

@@ -9,6 +9,7 @@
 #include "crypto/gost_hash.h"
 #include "crypto/gost/gost_hmac.h"
 #include "kzp11/kzp11.h"
+#include "util/secmem.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static void hmac_free(struct kz_op *op)
 {
 	if (op->state) {
 		kz_hmac_cleanse(op->state);
-		OPENSSL_free(op->state);
+		kz_secmem_free(op->state);
 	}
 }
 
@@ -96,7 +97,8 @@ static CK_RV hmac_init(struct kz_op *op, const CK_MECHANISM *m)
 		return rv;
 	if (op->kind != KZ_OP_SIGN && op->kind != KZ_OP_VERIFY)
 		return CKR_MECHANISM_INVALID;
-	ctx = OPENSSL_malloc(sizeof *ctx);
+	/* The key-derived inner and outer states are as secret as the key. */
+	ctx = kz_secmem_alloc(sizeof *ctx);
 	if (!ctx)
 		return CKR_HOST_MEMORY;
 	kz_hmac_init(ctx, alg, op->key->secret, op->key->secret_len);

@@ -10,6 +10,7 @@
 #include "crypto/gost/gost3410.h"
 #include "kzp11/kzp11.h"
 #include "util/der.h"
+#include "util/secmem.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -131,7 +132,7 @@ static const char *read_private(const unsigned char *pk, int pklen, struct kz_go
 		}
 	if (n == 0 || n > g->size)
 		return "GOST private key of the wrong size";
-	g->d = OPENSSL_secure_zalloc(g->size);
+	g->d = kz_secmem_alloc(g->size);
 	if (!g->d)
 		return "out of memory";
 	if (it.tag == KZ_DER_INTEGER)
@@ -225,6 +226,6 @@ int kz_gost_key_matches_cert(const struct kz_key *key, X509 *cert)
 void kz_gost_key_clear(struct kz_gost_key *g)
 {
 	if (g->d)
-		OPENSSL_secure_clear_free(g->d, g->size);
+		kz_secmem_free(g->d);   /* wipes */
 	g->d = NULL;
 }

@@ -1,5 +1,6 @@
 #include "crypto/key.h"
 #include "crypto/ossl.h"
+#include "util/secmem.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -100,8 +101,7 @@ void kz_key_unref(struct kz_key *key)
 		return;
 	EVP_PKEY_free(key->pkey);   /* OpenSSL clears RSA key material on free */
 	kz_gost_key_clear(&key->gost);
-	if (key->secret)
-		OPENSSL_secure_clear_free(key->secret, key->secret_len);
+	kz_secmem_free(key->secret);   /* wipes */
 	free(key);
 }
 

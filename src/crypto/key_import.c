@@ -9,6 +9,7 @@
 #include "crypto/gost/curves.h"
 #include "crypto/gost/gost3410.h"
 #include "kzp11/kzp11.h"
+#include "util/secmem.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -152,7 +153,7 @@ CK_RV kz_key_import_secret(CK_KEY_TYPE type, const CK_ATTRIBUTE *templ, CK_ULONG
 	key = calloc(1, sizeof *key);
 	if (!key)
 		return CKR_HOST_MEMORY;
-	key->secret = OPENSSL_secure_malloc(value->ulValueLen);
+	key->secret = kz_secmem_alloc(value->ulValueLen);
 	if (!key->secret) {
 		free(key);
 		return CKR_HOST_MEMORY;

@@ -10,6 +10,8 @@
 #include "util/conf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/pinentry.h"
+#include "util/secmem.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -86,6 +88,8 @@ static void soft_token_info(struct kz_slot *slot, CK_TOKEN_INFO *info)
 	kz_soft_serial(c, info->serialNumber);
 	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
 		      CKF_TOKEN_INITIALIZED;
+	if (c->conf && c->conf->pinentry)
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	/* NCA's password rules; logging in does not enforce them. */
 	info->ulMinPinLen = 6;
 	info->ulMaxPinLen = 32;
@@ -130,7 +134,7 @@ static CK_RV open_container(struct kz_container *c, const CK_UTF8CHAR *pin, CK_U
 		return errno == ENOENT ? CKR_DEVICE_REMOVED : CKR_DEVICE_ERROR;
 	}
 	/* A NUL-terminated copy of the PIN, wiped right after use. */
-	pw = OPENSSL_secure_malloc(pin_len + 1);
+	pw = kz_secmem_alloc(pin_len + 1);
 	if (!pw) {
 		free(buf);
 		return CKR_HOST_MEMORY;
@@ -138,7 +142,7 @@ static CK_RV open_container(struct kz_container *c, const CK_UTF8CHAR *pin, CK_U
 	memcpy(pw, pin, pin_len);
 	pw[pin_len] = '\0';
 	st = kz_p12_open(buf, len, pw, pin_len, out, &why);
-	OPENSSL_secure_clear_free(pw, pin_len + 1);
+	kz_secmem_free(pw);
 	free(buf);
 	if (st == KZ_P12_BAD_PASSWORD)
 		kz_info("%s: login failed: %s", c->path, why);
@@ -191,6 +195,32 @@ static void soft_logout(struct kz_slot *slot)
 	(void)slot;   /* the private key object held the only reference */
 }
 
+/* The dialog names the token as applications show it, and the file. */
+static int soft_pin_prompt(struct kz_slot *slot, struct kz_pinentry *req)
+{
+	struct kz_container *c = slot->data;
+	unsigned char label[33];
+	size_t n = 32;
+	char desc[4400];
+
+	if (!c->conf || !c->conf->pinentry)
+		return -1;
+	kz_soft_token_label(c, label);
+	while (n > 0 && label[n - 1] == ' ')
+		n--;
+	label[n] = '\0';
+	snprintf(desc, sizeof desc, "Password of the NCA key \"%s\"\n(%s)", (char *)label, c->path);
+	req->program = strdup(c->conf->pinentry);
+	req->title = strdup("kzp11");
+	req->description = strdup(desc);
+	req->prompt = strdup("Password:");
+	if (!req->program || !req->title || !req->description || !req->prompt) {
+		kz_pinentry_clear(req);
+		return -1;
+	}
+	return 0;
+}
+
 static void soft_release(struct kz_slot *slot)
 {
 	kz_container_free(slot->data);
@@ -205,4 +235,5 @@ const struct kz_backend kz_soft_backend = {
 	.logout = soft_logout,
 	.set_pin = kz_soft_set_pin,
 	.release = soft_release,
+	.pin_prompt = soft_pin_prompt,
 };

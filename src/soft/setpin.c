@@ -21,6 +21,7 @@
 #include "util/conf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/secmem.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -54,10 +55,10 @@ static CK_RV nca_password_rules(const CK_UTF8CHAR *pin, CK_ULONG len)
 	return CKR_OK;
 }
 
-/* A NUL-terminated copy in OpenSSL's secure heap (when set up), wiped by secret_free. */
+/* A NUL-terminated copy in the module's locked memory, wiped by secret_free. */
 static char *secret_copy(const CK_UTF8CHAR *pin, CK_ULONG len)
 {
-	char *s = OPENSSL_secure_malloc(len + 1);
+	char *s = kz_secmem_alloc(len + 1);
 
 	if (s) {
 		memcpy(s, pin, len);
@@ -68,8 +69,8 @@ static char *secret_copy(const CK_UTF8CHAR *pin, CK_ULONG len)
 
 static void secret_free(char *s, CK_ULONG len)
 {
-	if (s)
-		OPENSSL_secure_clear_free(s, len + 1);
+	(void)len;
+	kz_secmem_free(s);
 }
 
 static CK_RV status_rv(enum kz_p12_status st)

@@ -155,6 +155,16 @@ static int apply_setting(struct kz_conf *conf, const char *name, const char *val
 		rc = replace_string(&conf->log_target, value, 1);
 	} else if (!strcmp(name, "cert_cache")) {
 		bad = parse_bool(value, &conf->cert_cache);
+	} else if (!strcmp(name, "pinentry")) {
+		/* Off by default; an absolute path, run without a shell. */
+		if (!*value || !strcmp(value, "no")) {
+			free(conf->pinentry);
+			conf->pinentry = NULL;
+		} else if (value[0] != '/') {
+			bad = 1;
+		} else {
+			rc = replace_string(&conf->pinentry, value, 0);
+		}
 	} else if (!strcmp(name, "cache_dir")) {
 		if (!*value)
 			bad = 1;
@@ -327,5 +337,6 @@ void kz_conf_free(struct kz_conf *conf)
 	clear_key_paths(conf);
 	free(conf->log_target);
 	free(conf->cache_dir);
+	free(conf->pinentry);
 	memset(conf, 0, sizeof *conf);
 }

@@ -13,6 +13,7 @@ struct kz_conf {
 	char *log_target;       /* NULL: stderr */
 	int cert_cache;         /* keep public certificates after a login */
 	char *cache_dir;
+	char *pinentry;          /* NULL: off; else the program asking for passwords */
 };
 
 /*

@@ -216,9 +216,12 @@ static void check_unsupported(CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_RV want)
 	memset(label, ' ', sizeof label);
 	ck_assert_rv(p11->C_GenerateKeyPair(s, &m, &t, 1, &t, 1, &h1, &h2), want);
 	ck_assert_rv(p11->C_GenerateKey(s, &m, &t, 1, &h1), want);
-	ck_assert_rv(p11->C_WrapKey(s, &m, 1, 2, buf, &len), want);
 	ck_assert_rv(p11->C_UnwrapKey(s, &m, 1, buf, 16, &t, 1, &h1), want);
-	ck_assert_rv(p11->C_DeriveKey(s, &m, 1, &t, 1, &h1), want);
+	/* Wrapping and derivation answer per key (tests/secrets). */
+	if (want != CKR_FUNCTION_NOT_SUPPORTED) {
+		ck_assert_rv(p11->C_WrapKey(s, &m, 1, 2, buf, &len), want);
+		ck_assert_rv(p11->C_DeriveKey(s, &m, 1, &t, 1, &h1), want);
+	}
 	ck_assert_rv(p11->C_InitToken(slot, (CK_UTF8CHAR_PTR)PIN, PIN_LEN, label), want);
 	ck_assert_rv(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)PIN, PIN_LEN), want);
 	ck_assert_rv(p11->C_GetOperationState(s, buf, &len), want);
