@@ -17,7 +17,7 @@ tests_module_mock_vendor_noentry_la_LIBADD = -lpthread
 tests_module_test_forward_SOURCES = tests/module/harness.h tests/module/test_forward.c \
 	tests/module/test_module_harness.c
 tests_module_test_forward_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread
-check_PROGRAMS += tests/module/test_forward
+check_PROGRAMS += tests/module/test_forward tests/unit/test_fwd
 
 AM_TESTS_ENVIRONMENT += \
 	KZP11_MOCK_VENDOR='$(abs_top_builddir)/tests/module/.libs/mock-vendor.so'; \

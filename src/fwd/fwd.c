@@ -406,24 +406,27 @@ CK_RV kz_fwd_load(const struct kz_conf *conf)
 		return CKR_HOST_MEMORY;
 	for (size_t i = 0; i < conf->n_modules; i++) {
 		const struct kz_conf_module *cm = &conf->modules[i];
-		char *real = realpath(cm->path, NULL);
-		const char *id = real ? real : cm->path;
+		struct kz_fwd_module *m = kz_fwd_module_open(cm);
 		int twice = 0;
 
+		if (!m)
+			continue;
 		for (size_t k = 0; k < n; k++)
-			twice |= !strcmp(list[k]->real, id);
+			twice |= !strcmp(list[k]->real, m->real);
 		if (twice) {
 			kz_info("%s: listed twice, forwarded once", cm->path);
-		} else if (!cm->from_env && !conf->forward_registered && kz_fwd_registered(id)) {
+			kz_fwd_module_drop(m);
+		} else if (!cm->from_env && !conf->forward_registered &&
+			   kz_fwd_registered(m->real)) {
 			/* p11-kit-proxy users would see its tokens twice. */
 			kz_info("%s: registered with p11-kit, not forwarded "
 				"(forward_registered = yes to override)", cm->path);
+			kz_fwd_module_drop(m);
+		} else if (kz_fwd_module_start(m) < 0) {
+			kz_fwd_module_drop(m);
 		} else {
-			list[n] = kz_fwd_module_open(cm, id);
-			if (list[n])
-				n++;
+			list[n++] = m;
 		}
-		free(real);
 	}
 	pthread_mutex_lock(&lock);
 	mods = list;

@@ -19,6 +19,7 @@ struct kz_fwd_module {
 	size_t n_labels;
 	char **atrs;
 	size_t n_atrs;
+	int started;                   /* initialised through p11-kit */
 };
 
 /* What a forwarded call needs, copied out under the lock: the call itself
@@ -59,8 +60,11 @@ CK_RV kz_fwd_vendor_list(const struct kz_fwd_module *m, int kind, CK_ULONG arg,
 CK_RV kz_fwd_check_out(const char *fn, CK_RV rv, void *out, CK_ULONG given,
 		       const CK_ULONG *len);
 
-/* load.c */
-struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm, const char *real);
+/* load.c: open (p11-kit load, lists found; NULL when it cannot be used),
+ * then start (C_Initialize; -1 when it fails) or drop (never started). */
+struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm);
+int kz_fwd_module_start(struct kz_fwd_module *m);
+void kz_fwd_module_drop(struct kz_fwd_module *m);
 void kz_fwd_module_close(struct kz_fwd_module *m, int stale);
 /* 1 when p11-kit itself loads a module at this resolved path. */
 int kz_fwd_registered(const char *real);

@@ -49,9 +49,9 @@ static void find_raw_list(struct kz_fwd_module *m)
 	CK_INTERFACE_PTR iface = NULL;
 	CK_VERSION v30 = { 3, 0 };
 
-	m->dl = dlopen(m->path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+	m->dl = dlopen(m->real, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
 	if (!m->dl)
-		m->dl = dlopen(m->path, RTLD_NOW | RTLD_LOCAL);
+		m->dl = dlopen(m->real, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl)
 		return;
 	*(void **)&get_interface = dlsym(m->dl, "C_GetInterface");
@@ -70,22 +70,20 @@ static void find_raw_list(struct kz_fwd_module *m)
 	}
 }
 
-struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm, const char *real)
+struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm)
 {
 	struct kz_fwd_module *m = calloc(1, sizeof *m);
 	const char *label = cm->name ? cm->name : cm->path;
-	CK_RV rv;
 
 	if (!m)
 		return NULL;
 	m->path = strdup(cm->path);
-	m->real = strdup(real);
 	m->name = cm->name ? strdup(cm->name) : NULL;
 	m->labels = copy_strings(cm->labels, cm->n_labels);
 	m->n_labels = cm->n_labels;
 	m->atrs = copy_strings(cm->atrs, cm->n_atrs);
 	m->n_atrs = cm->n_atrs;
-	if (!m->path || !m->real || (cm->name && !m->name) || !m->labels || !m->atrs) {
+	if (!m->path || (cm->name && !m->name) || !m->labels || !m->atrs) {
 		kz_error("%s: out of memory", label);
 		goto fail;
 	}
@@ -93,6 +91,19 @@ struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm, const 
 	if (!m->managed) {
 		const char *why = p11_kit_message();
 		kz_error("%s: cannot load: %s, skipped", label, why ? why : "unknown error");
+		goto fail;
+	}
+	/* Where p11-kit found it (a bare name is looked for in its module
+	 * folder): the module's identity, and what dlopen is given. */
+	{
+		char *file = p11_kit_module_get_filename(m->managed);
+		m->real = file ? realpath(file, NULL) : NULL;
+		if (!m->real && file)
+			m->real = strdup(file);
+		free(file);
+	}
+	if (!m->real) {
+		kz_error("%s: out of memory", label);
 		goto fail;
 	}
 	find_raw_list(m);
@@ -105,34 +116,45 @@ struct kz_fwd_module *kz_fwd_module_open(const struct kz_conf_module *cm, const 
 			 label);
 		goto fail;
 	}
-	rv = p11_kit_module_initialize(m->managed);
-	if (rv != CKR_OK) {
-		kz_error("%s: C_Initialize = %s, skipped", label, kz_rv_name(rv));
-		goto fail;
-	}
-	kz_info("%s: forwarding (PKCS#11 %u.%u)", label, m->raw->version.major,
-		m->raw->version.minor);
 	return m;
 fail:
-	if (m->managed)
-		p11_kit_module_release(m->managed);
-	m->managed = NULL;
-	kz_fwd_module_close(m, 1);
+	kz_fwd_module_drop(m);
 	return NULL;
+}
+
+int kz_fwd_module_start(struct kz_fwd_module *m)
+{
+	CK_RV rv = p11_kit_module_initialize(m->managed);
+
+	if (rv != CKR_OK) {
+		kz_error("%s: C_Initialize = %s, skipped", m->name ? m->name : m->path,
+			 kz_rv_name(rv));
+		return -1;
+	}
+	m->started = 1;
+	kz_info("%s: forwarding (PKCS#11 %u.%u)", m->name ? m->name : m->path,
+		m->raw->version.major, m->raw->version.minor);
+	return 0;
+}
+
+void kz_fwd_module_drop(struct kz_fwd_module *m)
+{
+	kz_fwd_module_close(m, 0);
 }
 
 void kz_fwd_module_close(struct kz_fwd_module *m, int stale)
 {
 	if (!m)
 		return;
-	if (m->managed) {
+	if (m->managed && m->started) {
 		/* In a forked child p11-kit's managed C_Finalize sees that the
 		 * parent initialised the module and does not call the vendor. */
 		CK_RV rv = p11_kit_module_finalize(m->managed);
 		if (rv != CKR_OK && !stale)
 			kz_error("%s: C_Finalize = %s", m->path, kz_rv_name(rv));
-		p11_kit_module_release(m->managed);
 	}
+	if (m->managed)
+		p11_kit_module_release(m->managed);
 	if (m->dl)
 		dlclose(m->dl);
 	free_strings(m->labels, m->n_labels);
