@@ -490,7 +490,7 @@ static CK_RV not_supported(void)
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-static CK_FUNCTION_LIST_3_0 list30 = {
+static const CK_FUNCTION_LIST_3_0 pristine = {
 	.version = { 3, 0 },
 	.C_Initialize = m_Initialize, .C_Finalize = m_Finalize, .C_GetInfo = m_GetInfo,
 	.C_GetSlotList = m_GetSlotList, .C_GetSlotInfo = m_GetSlotInfo,
@@ -503,15 +503,19 @@ static CK_FUNCTION_LIST_3_0 list30 = {
 	.C_SignInit = m_SignInit, .C_Sign = m_Sign, .C_WaitForSlotEvent = m_WaitForSlotEvent,
 	.C_LoginUser = m_LoginUser, .C_SessionCancel = m_SessionCancel,
 };
+static CK_FUNCTION_LIST_3_0 list30;
 static CK_FUNCTION_LIST list2;
 static CK_INTERFACE interface30 = { (CK_CHAR *)"PKCS 11", &list30, 0 };
 
-/* Fills the entries left out with not_supported (a test-only shortcut:
- * every entry returns CK_RV and the caller ignores arguments not taken). */
+/* The lists afresh from `pristine`, the entries left out filled with
+ * not_supported (a test-only shortcut: every entry returns CK_RV and the
+ * caller ignores arguments not taken), then the faults applied. */
 static void fill_lists(void)
 {
 	typedef void (*fn_t)(void);
 	fn_t *f = (fn_t *)&list30.C_Initialize;
+
+	memcpy(&list30, &pristine, sizeof list30);
 	size_t n = (sizeof list30 - offsetof(CK_FUNCTION_LIST_3_0, C_Initialize)) / sizeof(fn_t);
 
 	for (size_t i = 0; i < n; i++)

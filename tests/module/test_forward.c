@@ -28,6 +28,10 @@ static void (*mock_set)(const char *what, int value);
 /* The environment, the mock's faults, and C_Initialize. */
 static void init_with(const char *modules, const char *faults)
 {
+	/* The mock as new (matters when Check does not fork: CK_FORK=no). */
+	mock_set("present", 1);
+	mock_set("second", 0);
+	mock_set("slow_ms", 0);
 	h_env_default();
 	setenv("KZP11_MODULES", modules, 1);
 	if (faults)
@@ -411,6 +415,7 @@ START_TEST(test_configured_module)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "module = %s\nmodule_name = Kaztoken\nmodule_label = Other*\n", mock_path);
 	fclose(f);
+	mock_set("second", 0);
 	h_env_default();
 	unsetenv("KZP11_MODULES");
 	unsetenv("MOCK_VENDOR_FAULT");
