@@ -9,6 +9,7 @@
 #include "core/session.h"
 #include "core/slot.h"
 #include "crypto/ossl.h"
+#include "fwd/fwd.h"
 #include "soft/soft.h"
 #include "util/log.h"
 #include "util/secmem.h"
@@ -72,6 +73,7 @@ void kz_leave(void)
  * locks may be held by threads that do not exist here, so leave them. */
 static void release_state(int stale)
 {
+	kz_fwd_unload(stale);
 	for (size_t i = 0; i < kz_module.sessions.n; i++) {
 		struct kz_session *s = kz_module.sessions.v[i].ptr;
 		for (int k = 0; k < KZ_OP_COUNT; k++)
@@ -119,6 +121,10 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 		goto fail;
 	}
 	rv = kz_soft_scan(&kz_module.conf);
+	if (rv != CKR_OK)
+		goto fail;
+	/* Vendor modules' slots come after the containers'. */
+	rv = kz_fwd_load(&kz_module.conf);
 	if (rv != CKR_OK)
 		goto fail;
 	kz_module.generation = fork_generation;

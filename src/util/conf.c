@@ -170,6 +170,8 @@ static int apply_setting(struct kz_conf *conf, const char *name, const char *val
 			bad = 1;
 		else
 			rc = replace_string(&conf->cache_dir, value, 1);
+	} else if ((rc = kz_conf_module_setting(conf, name, value, &bad)) != 0) {
+		rc = rc < 0 ? -1 : 0;
 	} else {
 		kz_error("%s:%d: unknown setting '%s' ignored", origin, line, name);
 		return 0;
@@ -317,7 +319,8 @@ int kz_conf_load(struct kz_conf *conf)
 	if (debug && parse_int(debug, 0, 3, &conf->log_level) < 0)
 		conf->log_level = KZ_LOG_DEBUG;
 	kz_log_set_level(conf->log_level);
-	if (read_standard_files(conf) < 0 || apply_keys_env(conf) < 0)
+	if (read_standard_files(conf) < 0 || apply_keys_env(conf) < 0 ||
+	    kz_conf_modules_env(conf) < 0)
 		goto oom;
 	if (debug && parse_int(debug, 0, 3, &conf->log_level) < 0)
 		conf->log_level = KZ_LOG_DEBUG;
@@ -338,5 +341,6 @@ void kz_conf_free(struct kz_conf *conf)
 	free(conf->log_target);
 	free(conf->cache_dir);
 	free(conf->pinentry);
+	kz_conf_modules_free(conf);
 	memset(conf, 0, sizeof *conf);
 }

@@ -4,6 +4,17 @@
 
 #include <stddef.h>
 
+/* A vendor PKCS#11 module whose slots are forwarded (module = path). */
+struct kz_conf_module {
+	char *path;
+	char *name;             /* display name (module_name), or NULL */
+	char **atrs;            /* module_atr: hex patterns, "??" any byte */
+	size_t n_atrs;
+	char **labels;          /* module_label: token label patterns (fnmatch) */
+	size_t n_labels;
+	int from_env;           /* listed in KZP11_MODULES */
+};
+
 struct kz_conf {
 	char **key_paths;       /* folders and single container files, in order */
 	size_t n_key_paths;
@@ -14,6 +25,9 @@ struct kz_conf {
 	int cert_cache;         /* keep public certificates after a login */
 	char *cache_dir;
 	char *pinentry;          /* NULL: off; else the program asking for passwords */
+	struct kz_conf_module *modules;   /* configured, then KZP11_MODULES */
+	size_t n_modules;
+	int forward_registered; /* also forward modules p11-kit already loads */
 };
 
 /*
@@ -28,6 +42,14 @@ int kz_conf_read_file(struct kz_conf *conf, const char *path);
 /* Parses configuration text; `origin` names it in log lines. */
 int kz_conf_parse(struct kz_conf *conf, const char *text, const char *origin);
 void kz_conf_free(struct kz_conf *conf);
+
+/* Module settings (util/conf_modules.c).  kz_conf_module_setting returns 1
+ * when it knows the name (setting *bad for a bad value), 0 when it does not,
+ * -1 when out of memory. */
+int kz_conf_module_setting(struct kz_conf *conf, const char *name, const char *value,
+			   int *bad);
+int kz_conf_modules_env(struct kz_conf *conf);
+void kz_conf_modules_free(struct kz_conf *conf);
 
 /* "~/x" and "$HOME", "$USER" expanded; a new string or NULL. */
 char *kz_conf_expand_path(const char *path);
