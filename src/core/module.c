@@ -11,6 +11,7 @@
 #include "crypto/ossl.h"
 #include "fwd/fwd.h"
 #include "soft/soft.h"
+#include "trust/trust.h"
 #include "util/log.h"
 #include "util/secmem.h"
 
@@ -121,6 +122,8 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 		goto fail;
 	}
 	rv = kz_soft_scan(&kz_module.conf);
+	if (rv == CKR_OK)
+		rv = kz_trust_scan(&kz_module.conf);
 	if (rv != CKR_OK)
 		goto fail;
 	/* Vendor modules' slots come after the containers'. */

@@ -55,6 +55,7 @@ void kz_container_free(struct kz_container *c)
 	if (!c)
 		return;
 	X509_free(c->cert);
+	free(c->object_label);
 	free(c->path);
 	free(c);
 }
@@ -82,7 +83,8 @@ static void soft_token_info(struct kz_slot *slot, CK_TOKEN_INFO *info)
 {
 	struct kz_container *c = slot->data;
 
-	kz_soft_token_label(c, info->label);
+	kz_soft_name_token(c);
+	memcpy(info->label, c->token_label, sizeof info->label);
 	copy_padded(info->manufacturerID, sizeof info->manufacturerID, "kzp11");
 	copy_padded(info->model, sizeof info->model, "NCA PKCS#12");
 	kz_soft_serial(c, info->serialNumber);

@@ -11,6 +11,9 @@
 #include "crypto/mech.h"
 #include "crypto/ossl.h"
 #include "kzp11/kzp11.h"
+#include "trust/trust.h"
+#include "util/conf.h"
+#include "util/log.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -104,14 +107,14 @@ static int set_gost_attrs(struct kz_object *obj, const struct kz_container *c,
 }
 
 /* Attributes every key object carries, and those of its kind. */
-static int set_key_common(struct kz_object *obj, const struct kz_container *c,
+static int set_key_common(struct kz_object *obj, struct kz_container *c,
 			  const struct kz_key *key)
 {
 	unsigned char id[KZ_KEY_ID_MAX];
 	size_t id_len;
 	CK_MECHANISM_TYPE mechs[32];
 	CK_ULONG n = allowed_mechanisms(key, mechs, 32);
-	char *label = kz_soft_object_label(c);
+	const char *label = kz_soft_name_objects(c);
 	int rc;
 
 	kz_soft_object_id(c, id, &id_len);
@@ -122,7 +125,6 @@ static int set_key_common(struct kz_object *obj, const struct kz_container *c,
 	     kz_object_set_bool(obj, CKA_LOCAL, 0) |
 	     kz_object_set_ulong(obj, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION) |
 	     kz_object_set(obj, CKA_ALLOWED_MECHANISMS, mechs, n * sizeof *mechs);
-	free(label);
 	if (rc)
 		return -1;
 	if (c->cert) {
@@ -155,7 +157,7 @@ CK_RV kz_soft_publish_profile(struct kz_slot *slot)
 						       CKP_PUBLIC_CERTIFICATES_TOKEN));
 }
 
-static int set_cert_attrs(struct kz_object *obj, const struct kz_container *c)
+static int set_cert_attrs(struct kz_object *obj, struct kz_container *c)
 {
 	X509 *cert = c->cert;
 	unsigned char id[KZ_KEY_ID_MAX], md[20];
@@ -165,7 +167,7 @@ static int set_cert_attrs(struct kz_object *obj, const struct kz_container *c)
 	int subject_len = i2d_X509_NAME(X509_get_subject_name(cert), &subject);
 	int issuer_len = i2d_X509_NAME(X509_get_issuer_name(cert), &issuer);
 	int serial_len = i2d_ASN1_INTEGER(X509_get0_serialNumber(cert), &serial);
-	char *label = kz_soft_object_label(c);
+	const char *label = kz_soft_name_objects(c);
 	int rc;
 
 	kz_soft_object_id(c, id, &id_len);
@@ -187,9 +189,28 @@ static int set_cert_attrs(struct kz_object *obj, const struct kz_container *c)
 	rc |= kz_object_set_ulong(obj, CKA_NAME_HASH_ALGORITHM, CKM_SHA_1);
 	rc |= set_date(obj, CKA_START_DATE, X509_get0_notBefore(cert));
 	rc |= set_date(obj, CKA_END_DATE, X509_get0_notAfter(cert));
-	free(label);
 	ERR_clear_error();
 	return rc;
+}
+
+/*
+ * GOST key objects are left out in NSS-based applications (unless
+ * hide_gost_from_nss = no): NSS cannot use them, and a certificate with a
+ * key of the same CKA_ID counts as the user's own, so Firefox would offer
+ * GOST certificates for TLS client login.  The certificate itself stays.
+ */
+static int hidden_from_host(const struct kz_container *c, const struct kz_key *key)
+{
+	static int logged;
+
+	if (key->kind != KZ_KEY_GOST || !c->conf || !c->conf->hide_gost_from_nss ||
+	    !kz_host_is_nss())
+		return 0;
+	if (!logged) {
+		logged = 1;
+		kz_info("NSS-based application: GOST keys are not shown (hide_gost_from_nss)");
+	}
+	return 1;
 }
 
 CK_RV kz_soft_publish_public(struct kz_slot *slot, struct kz_container *c)
@@ -211,6 +232,10 @@ CK_RV kz_soft_publish_public(struct kz_slot *slot, struct kz_container *c)
 	key = kz_key_from_cert(c->cert, &why);
 	if (!key)
 		return CKR_OK;   /* a certificate with a key type we do not handle */
+	if (hidden_from_host(c, key)) {
+		kz_key_unref(key);
+		return CKR_OK;
+	}
 	pub = kz_object_new(CKO_PUBLIC_KEY, 0);
 	if (!pub) {
 		kz_key_unref(key);
@@ -230,8 +255,11 @@ CK_RV kz_soft_publish_public(struct kz_slot *slot, struct kz_container *c)
 
 CK_RV kz_soft_publish_private(struct kz_slot *slot, struct kz_container *c, struct kz_key *key)
 {
-	struct kz_object *priv = kz_object_new(CKO_PRIVATE_KEY, 1);
+	struct kz_object *priv;
 
+	if (hidden_from_host(c, key))
+		return CKR_OK;
+	priv = kz_object_new(CKO_PRIVATE_KEY, 1);
 	if (!priv)
 		return CKR_HOST_MEMORY;
 	priv->key = kz_key_ref(key);

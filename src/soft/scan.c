@@ -46,8 +46,10 @@ static const char *name_hint(const char *path)
 	base = base ? base + 1 : path;
 	if (strncmp(base, "AUTH_", 5) == 0)
 		return "AUTH";
-	if (strncmp(base, "RSA", 3) == 0 || strncmp(base, "GOST", 4) == 0)
+	if (strncmp(base, "RSA", 3) == 0)
 		return "SIGN";
+	if (strncmp(base, "GOST", 4) == 0)
+		return "GOST";
 	return NULL;
 }
 
@@ -104,6 +106,7 @@ static CK_RV add_slot(struct scan *s, struct kz_container *c)
 		return CKR_HOST_MEMORY;
 	}
 	s->found[s->n_found++] = c;
+	kz_soft_name_token(c);   /* fixed now, in scan order: the first of two alike keeps the date */
 	rv = kz_soft_publish_profile(slot);
 	if (rv == CKR_OK)
 		rv = kz_soft_publish_public(slot, c);

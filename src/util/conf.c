@@ -170,6 +170,13 @@ static int apply_setting(struct kz_conf *conf, const char *name, const char *val
 			bad = 1;
 		else
 			rc = replace_string(&conf->cache_dir, value, 1);
+	} else if (!strcmp(name, "trust_ca_dir")) {
+		if (!*value)
+			bad = 1;
+		else
+			rc = replace_string(&conf->trust_ca_dir, value, 1);
+	} else if (!strcmp(name, "hide_gost_from_nss")) {
+		bad = parse_bool(value, &conf->hide_gost_from_nss);
 	} else if ((rc = kz_conf_module_setting(conf, name, value, &bad)) != 0) {
 		rc = rc < 0 ? -1 : 0;
 	} else {
@@ -259,6 +266,7 @@ static int set_defaults(struct kz_conf *conf)
 	conf->scan_depth = 3;
 	conf->log_level = KZ_LOG_ERROR;
 	conf->cert_cache = 1;
+	conf->hide_gost_from_nss = 1;
 	if (xdg && xdg[0] == '/')
 		snprintf(buf, sizeof buf, "%s/kzp11", xdg);
 	else
@@ -342,5 +350,6 @@ void kz_conf_free(struct kz_conf *conf)
 	free(conf->cache_dir);
 	free(conf->pinentry);
 	kz_conf_modules_free(conf);
+	free(conf->trust_ca_dir);
 	memset(conf, 0, sizeof *conf);
 }

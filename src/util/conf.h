@@ -28,6 +28,8 @@ struct kz_conf {
 	struct kz_conf_module *modules;   /* configured, then KZP11_MODULES */
 	size_t n_modules;
 	int forward_registered; /* also forward modules p11-kit already loads */
+	char *trust_ca_dir;     /* CA certificates for the trust token; NULL: no such token */
+	int hide_gost_from_nss; /* no GOST key objects when the host application is NSS-based */
 };
 
 /*

@@ -122,23 +122,27 @@ p11() {
 	timeout "$KZ_TIMEOUT" pkcs11-tool --module "$KZP11_MODULE" "$@"
 }
 
-# Lists the module's tokens, one per line: "slot-id<TAB>token label<TAB>slot description".
+# Lists the module's tokens, one per line:
+# "slot-id<TAB>token label<TAB>slot description<TAB>serial number".
 p11_tokens() {
 	timeout "$KZ_TIMEOUT" pkcs11-tool --module "$KZP11_MODULE" -L 2>/dev/null | awk '
+		function flush() { if (slot != "") print slot "\t" label "\t" desc "\t" serial }
 		/^Slot [0-9]+ \(0x[0-9a-fA-F]+\): / {
+			flush()
 			slot = $3; gsub(/[():]/, "", slot)
 			desc = $0; sub(/^[^:]*: /, "", desc)
+			label = ""; serial = ""
 		}
-		/^  token label *: / {
-			label = $0; sub(/^  token label *: /, "", label)
-			print slot "\t" label "\t" desc
-		}'
+		/^  token label *: / { label = $0; sub(/^  token label *: /, "", label) }
+		/^  serial num *: / { serial = $0; sub(/^  serial num *: /, "", serial) }
+		END { flush() }'
 }
 
-# The line of p11_tokens whose token label ends in " ID8" (the key ID's first 4 bytes in hex).
+# The line of p11_tokens for the key whose ID starts with ID8 (a container's
+# token serial number is its key ID's first 8 bytes in hex; the label reads
+# like the key, "Тестов Т. AUTH 2026-11-30", and does not contain the ID).
 token_line() {
-	p11_tokens | awk -F '\t' -v id=" $1" \
-		'length($2) >= length(id) && substr($2, length($2) - length(id) + 1) == id'
+	p11_tokens | awk -F '\t' -v id="$1" 'substr($4, 1, length(id)) == id && $2 != ""'
 }
 slot_of() { token_line "$1" | cut -f1; }
 label_of() { token_line "$1" | cut -f2; }
@@ -177,6 +181,12 @@ pubkey_of_cert() {
 	has "$1" "-----BEGIN" || form=DER
 	openssl x509 -inform "$form" -in "$1" -noout -pubkey >"$2" ||
 		fail "openssl cannot read the public key of $1"
+}
+
+# The day a certificate (PEM) expires, YYYY-MM-DD in UTC, as labels show it.
+expiry_of() {
+	date -u -d "$(openssl x509 -in "$1" -noout -enddate | sed 's/^notAfter=//')" +%F ||
+		fail "cannot read the expiry date of $1"
 }
 
 # The SHA-1 fingerprint of a certificate, lowercase hex.

@@ -75,7 +75,7 @@ for p12 in "$rsa"/*.p12; do
 
 	label=$(label_of "${id:0:8}")
 	case $name:$label in
-	AUTH_*:"ТЕСТОВ "*" AUTH ${id:0:8}" | RSA256_*:"ТЕСТОВ "*" SIGN ${id:0:8}") ;;
+	AUTH_*:"Тестов Т. AUTH "* | RSA256_*:"Тестов Т. SIGN "*) ;;
 	*) fail "$name: token label after login '$label'" ;;
 	esac
 	ok "$name: '$label', login, ID $id on 3 objects, SHA256-RSA-PKCS verified with $against"

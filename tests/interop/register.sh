@@ -173,9 +173,9 @@ warm=$(mkcontainer --kind auth "$keys")
 warm_id=$(ski_of "$warm")
 must "pkcs11-tool login" p11 --slot "$(slot_of "${warm_id:0:8}")" --login --pin "$KZ_PASSWORD" -O
 must "certutil -L -h all" certutil -L -d "sql:$rel" -h all
-grep -qE " AUTH ${warm_id:0:8}:.* u,u,u *\$" "$KZ_OUT" ||
+grep -F "$(label_of "${warm_id:0:8}"):" "$KZ_OUT" | grep -q " u,u,u *\$" ||
 	fail "certutil -L -h all does not list the kzp11 token's certificate" "$KZ_OUT" "$KZ_ERR"
-ok "certutil -L -h all -d sql:<profile>: the kzp11 token's certificate (AUTH ${warm_id:0:8}) u,u,u"
+ok "certutil -L -h all -d sql:<profile>: the kzp11 token's certificate ($(label_of "${warm_id:0:8}")) u,u,u"
 
 # ---- a stale lock does not count ----
 

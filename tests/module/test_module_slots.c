@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static const CK_SLOT_ID bad_slots[] = { 3, 99, (CK_SLOT_ID)-1 };
 #define N_BAD_SLOTS (sizeof bad_slots / sizeof *bad_slots)
@@ -147,6 +148,114 @@ START_TEST(test_token_label)
 		h_login(s[i]);
 	}
 	assert_all_labels();
+}
+END_TEST
+
+/* The date a certificate expires, "YYYY-MM-DD" (UTC), read by OpenSSL. */
+static void cert_expiry(X509 *cert, char out[32])
+{
+	struct tm tm;
+
+	ck_assert(ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm));
+	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The IIN in the certificate's serialNumber ("IIN123456789011"). */
+static void cert_iin(X509 *cert, char out[32])
+{
+	X509_NAME *name = X509_get_subject_name(cert);
+	int i = X509_NAME_get_index_by_NID(name, NID_serialNumber, -1);
+	const ASN1_STRING *v;
+
+	ck_assert_int_ge(i, 0);
+	v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+	ck_assert(v->length > 3 && v->length < 32 && memcmp(v->data, "IIN", 3) == 0);
+	memcpy(out, v->data + 3, (size_t)v->length - 3);
+	out[v->length - 3] = '\0';
+}
+
+static void assert_label_is(CK_SLOT_ID slot, const char *text)
+{
+	CK_TOKEN_INFO ti = token_info(slot);
+	char want[32];
+
+	memset(want, ' ', sizeof want);
+	memcpy(want, text, strlen(text));
+	ck_assert_msg(memcmp(ti.label, want, 32) == 0, "token label '%.32s', expected '%s'",
+		      (const char *)ti.label, text);
+}
+
+static void assert_cert_label_is(CK_SESSION_HANDLE s, const char *text)
+{
+	CK_ULONG len;
+	unsigned char *label = h_attr(s, h_find_class(s, CKO_CERTIFICATE), CKA_LABEL, &len);
+
+	ck_assert_msg(len == strlen(text) && memcmp(label, text, len) == 0,
+		      "certificate label '%.*s', expected '%s'", (int)len, (const char *)label, text);
+	free(label);
+}
+
+/*
+ * Labels read like the key: holder (the generator's --holder, written as a
+ * name), IIN and expiry from the certificate.  They stay the same while the
+ * module is loaded: a login that reveals the certificate names the
+ * certificate, the token keeps its file name until the next start, which
+ * finds the certificate in the cache.
+ */
+START_TEST(test_labels_from_certificate)
+{
+	static const char *const token_names[FX_COUNT] = {
+		[FX_AUTH] = "Тестов Т. AUTH", [FX_SIGN] = "Әлиев Г. SIGN",
+		[FX_MODERN] = "Ivanov Ivan AUTH",
+	};
+	static const char *const cert_names[FX_COUNT] = {
+		[FX_AUTH] = "ТЕСТОВ ТЕСТ — ИИН %s — AUTH — до %s",
+		[FX_SIGN] = "ӘЛИЕВ  ГҮЛНАР САРСЕНҚЫЗЫ — ИИН %s — SIGN — до %s",
+		[FX_MODERN] = "IVANOV IVAN — ИИН %s — AUTH — до %s",
+	};
+	char before[FX_COUNT][33], date[32], iin[32], want[256];
+
+	for (int i = 0; i < FX_COUNT; i++) {
+		CK_TOKEN_INFO ti = token_info(h_slot(i));
+		CK_SESSION_HANDLE s;
+		char hex[129];
+
+		/* Nothing known but the file: named from it. */
+		h_hex(fx[i].key_id, 4, hex);
+		memcpy(before[i], ti.label, 32);
+		before[i][32] = '\0';
+		/* AUTH_RSA256_<id>.p12, RSA256_<id>.p12, modern.p12 */
+		snprintf(want, sizeof want, "NCA %s %s",
+			 i == FX_AUTH ? "AUTH" : i == FX_SIGN ? "SIGN" : "key", hex);
+		assert_label_is(h_slot(i), want);
+		s = h_open_fx(i);
+		h_login(s);
+		cert_expiry(fx[i].cert, date);
+		cert_iin(fx[i].cert, iin);
+		snprintf(want, sizeof want, cert_names[i], iin, date);
+		assert_cert_label_is(s, want);
+		/* The token is not renamed under the application. */
+		ti = token_info(h_slot(i));
+		ck_assert_msg(memcmp(ti.label, before[i], 32) == 0, "token label changed to '%.32s'",
+			      (const char *)ti.label);
+	}
+	/* Next start: the certificate cache names the tokens before any login. */
+	ck_assert_ok(p11->C_Finalize(NULL));
+	ck_assert_ok(p11->C_Initialize(NULL));
+	for (int i = 0; i < FX_COUNT; i++) {
+		CK_SESSION_HANDLE s;
+
+		cert_expiry(fx[i].cert, date);
+		cert_iin(fx[i].cert, iin);
+		snprintf(want, sizeof want, "%s %s", token_names[i], date);
+		assert_label_is(h_slot(i), want);
+		s = h_open_fx(i);
+		snprintf(want, sizeof want, cert_names[i], iin, date);
+		assert_cert_label_is(s, want);
+		h_login(s);
+		snprintf(want, sizeof want, "%s %s", token_names[i], date);
+		assert_label_is(h_slot(i), want);
+	}
 }
 END_TEST
 
@@ -584,6 +693,7 @@ Suite *suite_slots(void)
 	tcase_add_test(tc, test_slot_list_buffer_too_small);
 	tcase_add_test(tc, test_slot_info);
 	tcase_add_test(tc, test_token_label);
+	tcase_add_test(tc, test_labels_from_certificate);
 	tcase_add_test(tc, test_token_serial);
 	tcase_add_test(tc, test_token_info);
 	tcase_add_test(tc, test_invalid_slot);

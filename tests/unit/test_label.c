@@ -1,7 +1,10 @@
 /*
  * Unit tests for src/soft/label.c: token labels (32 bytes of blank-padded
  * UTF-8, never cut inside a character, never a ':'), object labels, token
- * serial numbers and the CKA_ID shared by a container's objects.
+ * serial numbers and the CKA_ID shared by a container's objects.  Expected
+ * labels are written from the test certificate's own fields (CN, surname,
+ * serialNumber IIN..., OU BIN..., notAfter 2026-11-30) and, when the public
+ * NCA samples are there, from a real NCA GOST certificate's fields.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -9,12 +12,15 @@
 
 #include <check.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "soft/container.h"
+#include "core/module.h"
+#include "core/slot.h"
 
 enum purpose { AUTH, SIGN, KEY };
 
@@ -29,9 +35,12 @@ static const unsigned char ski20[20] = {
 
 static EVP_PKEY *signing_key;
 static struct kz_container c;
+/* Subject attributes NCA certificates carry besides CN (NULL: absent). */
+static const char *subject_sn, *subject_serial, *subject_ou;
 
 static void setup(void)
 {
+	subject_sn = subject_serial = subject_ou = NULL;
 	memset(&c, 0, sizeof c);
 	memcpy(c.id, id20, sizeof id20);
 	c.id_len = sizeof id20;
@@ -43,7 +52,9 @@ static void setup(void)
 static void teardown(void)
 {
 	X509_free(c.cert);
+	free(c.object_label);
 	c.cert = NULL;
+	c.object_label = NULL;
 }
 
 /* ---- certificates ---- */
@@ -60,7 +71,16 @@ static void add_ext(X509 *x, int nid, const char *value)
 	X509_EXTENSION_free(ext);
 }
 
-/* A certificate for `cn` (NULL: none) and the purpose; with_ski adds ski20. */
+
+static void add_name(X509_NAME *name, int nid, const char *value)
+{
+	if (value)
+		ck_assert(X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
+						     (const unsigned char *)value, -1, -1, 0));
+}
+
+/* A certificate for `cn` (NULL: none) and the purpose, valid until
+ * 2026-11-30 12:00 UTC; with_ski adds ski20. */
 static X509 *make_cert(const char *cn, enum purpose p, int with_ski)
 {
 	X509 *x = X509_new();
@@ -69,13 +89,13 @@ static X509 *make_cert(const char *cn, enum purpose p, int with_ski)
 	X509_set_version(x, 2);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
 	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	ck_assert(ASN1_TIME_set_string(X509_getm_notAfter(x), "20261130120000Z"));
 	X509_set_pubkey(x, signing_key);
-	X509_NAME_add_entry_by_NID(name, NID_countryName, MBSTRING_UTF8,
-				   (const unsigned char *)"KZ", -1, -1, 0);
-	if (cn)
-		ck_assert(X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
-						     (const unsigned char *)cn, -1, -1, 0));
+	add_name(name, NID_countryName, "KZ");
+	add_name(name, NID_commonName, cn);
+	add_name(name, NID_surname, subject_sn);
+	add_name(name, NID_serialNumber, subject_serial);
+	add_name(name, NID_organizationalUnitName, subject_ou);
 	X509_set_issuer_name(x, name);
 	if (p == AUTH) {
 		add_ext(x, NID_key_usage, "digitalSignature,keyEncipherment");
@@ -161,6 +181,8 @@ START_TEST(test_without_certificate)
 	assert_token_label("NCA AUTH 3e5ead0f");
 	c.name_hint = "SIGN";
 	assert_token_label("NCA SIGN 3e5ead0f");
+	c.name_hint = "GOST";
+	assert_token_label("NCA GOST 3e5ead0f");
 	c.name_hint = NULL;
 	assert_token_label("NCA key 3e5ead0f");
 }
@@ -169,15 +191,19 @@ END_TEST
 START_TEST(test_latin_name)
 {
 	use_cert("IVANOV IVAN", AUTH);
-	assert_token_label("IVANOV IVAN AUTH 3e5ead0f");
+	assert_token_label("IVANOV IVAN AUTH 2026-11-30");
 	use_cert("IVANOV IVAN", SIGN);
-	assert_token_label("IVANOV IVAN SIGN 3e5ead0f");
+	assert_token_label("IVANOV IVAN SIGN 2026-11-30");
 	use_cert("IVANOV IVAN", KEY);
-	assert_token_label("IVANOV IVAN KEY 3e5ead0f");
+	assert_token_label("IVANOV IVAN KEY 2026-11-30");
 	/* The certificate, not the file name, says what the key is for. */
 	c.name_hint = "AUTH";
 	use_cert("IVANOV IVAN", SIGN);
-	assert_token_label("IVANOV IVAN SIGN 3e5ead0f");
+	assert_token_label("IVANOV IVAN SIGN 2026-11-30");
+	/* A person's name (the subject has a surname) is written as a name. */
+	subject_sn = "IVANOV";
+	use_cert("IVANOV IVAN", AUTH);
+	assert_token_label("Ivanov Ivan AUTH 2026-11-30");
 }
 END_TEST
 
@@ -185,32 +211,41 @@ START_TEST(test_long_names_abbreviated)
 {
 	/* Too long for the room left by the tail: the surname stays, the other
 	 * names become initials, and only then is anything cut. */
+	subject_sn = "ТЕСТОВ";
 	use_cert("ТЕСТОВ ТЕСТ", AUTH);
-	assert_token_label("ТЕСТОВ Т. AUTH 3e5ead0f");
+	assert_token_label("Тестов Т. AUTH 2026-11-30");   /* exactly 32 bytes */
 	use_cert("ТЕСТОВ ТЕСТ ТЕСТОВИЧ", SIGN);
-	assert_token_label("ТЕСТОВ Т. SIGN 3e5ead0f");
+	assert_token_label("Тестов Т. SIGN 2026-11-30");
+	subject_sn = NULL;
 	use_cert("IVANOV IVAN IVANOVICH", AUTH);
-	assert_token_label("IVANOV I. I. AUTH 3e5ead0f");
+	assert_token_label("IVANOV I. I. AUTH 2026-11-30");
 	/* Names that fit stay whole. */
 	use_cert("IVANOV IVAN", AUTH);
-	assert_token_label("IVANOV IVAN AUTH 3e5ead0f");
+	assert_token_label("IVANOV IVAN AUTH 2026-11-30");
 	/* A cut right after a space drops the space too. */
-	use_cert("АБВГДЕЖЗ ИЙ", SIGN);
-	assert_token_label("АБВГДЕЖЗ SIGN 3e5ead0f");
+	use_cert("АБВГДЕЖ ИЙ", SIGN);
+	assert_token_label("АБВГДЕЖ SIGN 2026-11-30");
 	/* A long surname alone is cut between characters. */
 	use_cert("ӘБДІҚАДЫРОВАЛИЕВА", AUTH);
-	assert_token_label("ӘБДІҚАДЫР AUTH 3e5ead0f");
+	assert_token_label("ӘБДІҚАДЫ AUTH 2026-11-30");
+	/* Kazakh capitals have small letters too. */
+	subject_sn = "ӘБІЛ";
+	use_cert("ӘБІЛ ҰЛАН", AUTH);
+	assert_token_label("Әбіл Ұ. AUTH 2026-11-30");
+	use_cert("ҒҢӨҮҺ Ә", SIGN);
+	assert_token_label("Ғңөүһ Ә SIGN 2026-11-30");
 }
 END_TEST
 
 START_TEST(test_no_colon_nor_controls)
 {
 	use_cert("ӘБДІҚАДЫРОВА: Г", SIGN);
-	assert_token_label("ӘБДІҚАДЫР SIGN 3e5ead0f");
-	assert_object_label("ӘБДІҚАДЫРОВА  Г SIGN 3e5ead0f");
+	assert_token_label("ӘБДІҚАДЫ SIGN 2026-11-30");
+	assert_object_label("ӘБДІҚАДЫРОВА  Г — SIGN — до 2026-11-30");
 	use_cert("A:B\tC", AUTH);
-	assert_token_label("A B C AUTH 3e5ead0f");
-	assert_object_label("A B C AUTH 3e5ead0f");
+	assert_token_label("A B C AUTH 2026-11-30");
+	assert_object_label("A B C — AUTH — до 2026-11-30");
+	subject_serial = "IIN1:2";
 	use_cert("TOO \"ТЕСТ\": филиал", AUTH);
 	{
 		char *label = kz_soft_object_label(&c);
@@ -223,8 +258,8 @@ END_TEST
 START_TEST(test_without_common_name)
 {
 	use_cert(NULL, AUTH);
-	assert_token_label("NCA AUTH 3e5ead0f");
-	assert_object_label("NCA AUTH 3e5ead0f");
+	assert_token_label("NCA AUTH 2026-11-30");
+	assert_object_label("NCA — AUTH — до 2026-11-30");
 }
 END_TEST
 
@@ -239,7 +274,7 @@ START_TEST(test_never_cut_inside_a_character)
 	static const char *const chars[] = { "a", "Ж", "ә", "€", "中", "😀", " " };
 	static const char *const patterns[] = { "0", "1", "12", "3", "345", "5", "1063", "10",
 						"416" };
-	const char *tail = " AUTH 3e5ead0f";
+	const char *tail = " AUTH 2026-11-30";
 	const size_t room = 32 - strlen(tail);
 
 	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
@@ -283,7 +318,93 @@ START_TEST(test_object_label)
 	assert_object_label("NCA SIGN 3e5ead0f");
 	/* Not cut: object labels have no length limit. */
 	use_cert("ТЕСТОВ ТЕСТ ТЕСТОВИЧ", AUTH);
-	assert_object_label("ТЕСТОВ ТЕСТ ТЕСТОВИЧ AUTH 3e5ead0f");
+	assert_object_label("ТЕСТОВ ТЕСТ ТЕСТОВИЧ — AUTH — до 2026-11-30");
+	/* An individual: the IIN from serialNumber. */
+	subject_sn = "ТЕСТОВ";
+	subject_serial = "IIN123456789011";
+	use_cert("ТЕСТОВ ТЕСТ", AUTH);
+	assert_object_label("ТЕСТОВ ТЕСТ — ИИН 123456789011 — AUTH — до 2026-11-30");
+	/* A legal entity's key (NCA puts the BIN in OU): the BIN. */
+	subject_ou = "BIN123456789021";
+	use_cert("ТЕСТОВ ТЕСТ", SIGN);
+	assert_object_label("ТЕСТОВ ТЕСТ — БИН 123456789021 — SIGN — до 2026-11-30");
+	/* An OU that is not a BIN is not shown. */
+	subject_ou = "Бухгалтерия";
+	use_cert("ТЕСТОВ ТЕСТ", SIGN);
+	assert_object_label("ТЕСТОВ ТЕСТ — ИИН 123456789011 — SIGN — до 2026-11-30");
+}
+END_TEST
+
+/*
+ * A real NCA GOST 34.310-2004 certificate (public test sample): the labels
+ * from what `openssl x509 -subject -enddate` shows of it:
+ * CN=ТЕСТОВ ТЕСТ, SN=ТЕСТОВ, OU=BIN123456789021, keyUsage nonRepudiation,
+ * notAfter=Jan 27 06:23:35 2021 GMT.
+ */
+START_TEST(test_real_gost_certificate)
+{
+	const char *dir = getenv("KZP11_TESTKEYS");
+	char path[4096];
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;   /* samples absent: nothing to compare with */
+	snprintf(path, sizeof path,
+		 "%s/gost-2004/GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.cer", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	c.cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(c.cert);
+	assert_token_label("Тестов Т. GOST 2021-01-27");
+	assert_object_label("ТЕСТОВ ТЕСТ — БИН 123456789021 — GOST — до 2021-01-27");
+}
+END_TEST
+
+/* Two tokens that would read the same: the later one shows the key ID
+ * instead of the date; its certificate label gets the ID after the date. */
+START_TEST(test_same_names_told_apart)
+{
+	static struct kz_container other;
+	static const unsigned char other_id[4] = { 0xd6, 0x82, 0x72, 0x6b };
+	char want[33];
+
+	subject_sn = "ТЕСТОВ";
+	subject_serial = "IIN123456789011";
+	use_cert("ТЕСТОВ ТЕСТ", AUTH);
+	memset(&other, 0, sizeof other);
+	memcpy(other.id, other_id, sizeof other_id);
+	other.id_len = sizeof other_id;
+	other.cert = make_cert("ТЕСТОВ ТЕСТ", AUTH, 0);
+	ck_assert_ptr_nonnull(kz_slot_add(&kz_soft_backend, &c));
+	ck_assert_ptr_nonnull(kz_slot_add(&kz_soft_backend, &other));
+
+	kz_soft_name_token(&c);
+	kz_soft_name_token(&other);
+	memset(want, ' ', 32);
+	memcpy(want, "Тестов Т. AUTH 2026-11-30", strlen("Тестов Т. AUTH 2026-11-30"));
+	ck_assert_mem_eq(c.token_label, want, 32);
+	memset(want, ' ', 32);
+	memcpy(want, "Тестов Т. AUTH d682726b", strlen("Тестов Т. AUTH d682726b"));
+	ck_assert_mem_eq(other.token_label, want, 32);
+	ck_assert_str_eq(kz_soft_name_objects(&c),
+			 "ТЕСТОВ ТЕСТ — ИИН 123456789011 — AUTH — до 2026-11-30");
+	ck_assert_str_eq(kz_soft_name_objects(&other),
+			 "ТЕСТОВ ТЕСТ — ИИН 123456789011 — AUTH — до 2026-11-30 — d682726b");
+	/* Fixed: asking again gives the same, whatever changed since. */
+	X509_free(other.cert);
+	other.cert = make_cert("ДРУГОЙ", SIGN, 0);
+	kz_soft_name_token(&other);
+	ck_assert_mem_eq(other.token_label, want, 32);
+
+	X509_free(other.cert);
+	free(other.object_label);
+	free(kz_module.slots[0]);
+	free(kz_module.slots[1]);
+	free(kz_module.slots);
+	kz_module.slots = NULL;
+	kz_module.n_slots = 0;
 }
 END_TEST
 
@@ -367,6 +488,8 @@ static Suite *label_suite(void)
 	tc = tcase_create("object");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_object_label);
+	tcase_add_test(tc, test_real_gost_certificate);
+	tcase_add_test(tc, test_same_names_told_apart);
 	tcase_add_test(tc, test_short_key_id);
 	tcase_add_test(tc, test_serial);
 	tcase_add_test(tc, test_object_id);
