@@ -1,26 +1,37 @@
 /*
  * No secret left behind: a process loads kzp11.so, logs in to a fresh
- * container with a random password, signs, logs out and finalises, and
- * then searches its own writable memory (/proc/self/maps, /proc/self/mem)
- * for the password and for the RSA private key.  The same run keeps the
- * module's debug log (level 3) in a file, which must not contain the
- * password either (nor the wrong one tried first).
+ * container with a random password, signs, changes the password with
+ * C_SetPIN (refused first with a wrong old password and with a new one that
+ * breaks NCA's rules), logs in again with the new password, logs out and
+ * finalises, and then searches its own writable memory (/proc/self/maps,
+ * /proc/self/mem) for the passwords and for the RSA private key.  The same
+ * run keeps the module's debug log (level 3, the highest) in a file, which
+ * must not contain any of the four passwords.
  *
- * What is searched: the password as typed and as the BMPString PKCS#12
- * derives keys from; the first 32 bytes of d, p, q, dP, dQ and qInv both
- * big-endian (DER, byte strings) and little-endian (the in-memory form of
- * OpenSSL's BIGNUM limbs on this machine).  The key's values come from the
- * `openssl` program in a child process, read through a pipe and kept here
- * only XOR-masked; the test's own copies (password buffers) are wiped
- * before each search.
+ * What is searched: each password (right, wrong, new, rule-breaking) as
+ * typed and as the BMPString PKCS#12 derives keys from (in the log also in
+ * hex); the MAC key and the key bag's 3DES key and IV that the old password
+ * derives for the original file and the new password for the changed file
+ * (computed by `openssl kdf`, checked with `openssl mac` and `openssl enc`);
+ * the first 32 bytes of d, p, q, dP, dQ and qInv both big-endian (DER, a
+ * decrypted key bag) and little-endian (the in-memory form of OpenSSL's
+ * BIGNUM limbs on this machine).  The key's values come from the `openssl`
+ * program in a child process, read through a pipe and kept here only
+ * XOR-masked; the test's own copies (password buffers) are wiped before
+ * each search.  Blocks the module frees through OpenSSL are held back from
+ * reuse, so a buffer freed without a wipe stays visible.
  *
  * What it proves: no plain copy of those values stays in the heap, stacks,
- * static data or anonymous mappings of this process after C_Logout and
- * after C_Finalize, while the same search does find the key during the
+ * static data or anonymous mappings of this process after C_Login, after
+ * C_SetPIN (the big-endian key form too, though logged in), after C_Logout
+ * and after C_Finalize, while the same search does find the key during the
  * session (a positive control, so a search that sees nothing cannot pass
  * by accident).  What it cannot prove: that no value in another encoding
  * (Montgomery form, blinding factors, a partial limb) or in a register or
- * kernel buffer survives, or that pages were never swapped out before.
+ * kernel buffer survives, that a stack buffer left unwiped was not merely
+ * overwritten by later calls, that memory OpenSSL frees internally holds
+ * nothing (it is returned to malloc at once and soon reused), or that
+ * pages were never swapped out before.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
