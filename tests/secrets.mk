@@ -9,7 +9,7 @@ EXTRA_DIST += tests/secrets/README.md
 # C_Logout and C_Finalize, and the debug log for the password.
 check_PROGRAMS += tests/secrets/test_secrets_memory
 tests_secrets_test_secrets_memory_SOURCES = tests/secrets/test_secrets_memory.c
-tests_secrets_test_secrets_memory_LDADD = -ldl
+tests_secrets_test_secrets_memory_LDADD = $(OPENSSL_LIBS) -ldl
 
 # The PKCS#11 rules (sensitive attributes, no copy, wrap or derive) and
 # pinentry with a scripted stand-in; shares the module suite's harness.
