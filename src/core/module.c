@@ -5,10 +5,12 @@
  * as not initialised, and the child's own C_Initialize starts afresh.
  */
 #include "core/module.h"
+#include "core/events.h"
 #include "core/lock.h"
 #include "core/session.h"
 #include "core/slot.h"
 #include "crypto/ossl.h"
+#include "pcsc/monitor.h"
 #include "soft/soft.h"
 #include "util/log.h"
 
@@ -71,6 +73,8 @@ void kz_leave(void)
  * locks may be held by threads that do not exist here, so leave them. */
 static void release_state(int stale)
 {
+	kz_pcsc_stop(kz_module.pcsc, stale);
+	kz_events_free(kz_module.events, stale);
 	for (size_t i = 0; i < kz_module.sessions.n; i++) {
 		struct kz_session *s = kz_module.sessions.v[i].ptr;
 		for (int k = 0; k < KZ_OP_COUNT; k++)
@@ -119,8 +123,18 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 	rv = kz_soft_scan(&kz_module.conf);
 	if (rv != CKR_OK)
 		goto fail;
+	kz_module.events = kz_events_new();
+	if (!kz_module.events) {
+		rv = CKR_HOST_MEMORY;
+		goto fail;
+	}
 	kz_module.generation = fork_generation;
 	kz_module.initialized = 1;
+	/* After `initialized`: the monitor thread adds slots under the module
+	 * lock.  Without it the containers are still served. */
+	if (kz_module.conf.pcsc)
+		kz_module.pcsc = kz_pcsc_start(&kz_module.conf, kz_module.events,
+					       !(args && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS)));
 	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
 	return CKR_OK;
 fail:
@@ -149,6 +163,11 @@ CK_RV kz_module_finalize(void)
 	kz_lock_acquire(kz_module.lock);
 	kz_module.initialized = 0;
 	kz_lock_release(kz_module.lock);
+	/* Blocked C_WaitForSlotEvent calls return first, then the monitor
+	 * thread ends; only then is anything freed. */
+	kz_events_close(kz_module.events);
+	kz_pcsc_stop(kz_module.pcsc, 0);
+	kz_module.pcsc = NULL;
 	release_state(0);
 	kz_log_close();
 	pthread_mutex_unlock(&init_lock);

@@ -155,6 +155,13 @@ static int apply_setting(struct kz_conf *conf, const char *name, const char *val
 		rc = replace_string(&conf->log_target, value, 1);
 	} else if (!strcmp(name, "cert_cache")) {
 		bad = parse_bool(value, &conf->cert_cache);
+	} else if (!strcmp(name, "pcsc")) {
+		bad = parse_bool(value, &conf->pcsc);
+	} else if (!strcmp(name, "atr_table")) {
+		if (!*value)
+			bad = 1;
+		else
+			rc = replace_string(&conf->atr_table, value, 1);
 	} else if (!strcmp(name, "cache_dir")) {
 		if (!*value)
 			bad = 1;
@@ -252,7 +259,9 @@ static int set_defaults(struct kz_conf *conf)
 	else
 		snprintf(buf, sizeof buf, "%s/.cache/kzp11", home_dir());
 	conf->cache_dir = strdup(buf);
-	return conf->cache_dir ? 0 : -1;
+	conf->pcsc = 1;
+	conf->atr_table = strdup(KZP11_SYSCONFDIR "/kzp11/atr.conf");
+	return conf->cache_dir && conf->atr_table ? 0 : -1;
 }
 
 static int read_standard_files(struct kz_conf *conf)
@@ -327,5 +336,6 @@ void kz_conf_free(struct kz_conf *conf)
 	clear_key_paths(conf);
 	free(conf->log_target);
 	free(conf->cache_dir);
+	free(conf->atr_table);
 	memset(conf, 0, sizeof *conf);
 }

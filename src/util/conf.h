@@ -13,6 +13,8 @@ struct kz_conf {
 	char *log_target;       /* NULL: stderr */
 	int cert_cache;         /* keep public certificates after a login */
 	char *cache_dir;
+	int pcsc;               /* watch smart card readers (PC/SC) */
+	char *atr_table;        /* the known devices' ATRs */
 };
 
 /*
