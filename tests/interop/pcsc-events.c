@@ -19,6 +19,10 @@
  *   finwait             a blocking wait in a thread, then C_Finalize here;
  *                       -> "finwait <waiter's CKR> <ms from C_Finalize until the waiter returned> <ms C_Finalize took>"
  *   final               C_Finalize -> "final <CKR>"
+ *   fork                in a child: C_Initialize, the threads it has, the
+ *                       slot descriptions, C_Finalize -> "fork <CKR of
+ *                       C_Initialize> threads=<n> slots=<desc>;<desc>; <CKR of C_Finalize>"
+ *   threads             -> "threads <number of threads of this process>"
  *   quit
  */
 #ifndef _GNU_SOURCE
@@ -29,10 +33,12 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static CK_FUNCTION_LIST_PTR p11;
@@ -162,6 +168,57 @@ static void cmd_finwait(void)
 		say("finwait %s %.0f %.0f", rv_name(w.rv), w.returned - t0, t1 - t0);
 }
 
+static int count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The child of a fork, where the parent's monitor thread does not exist. */
+static void cmd_fork(void)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char descs[1024] = "";
+		CK_SLOT_ID ids[64];
+		CK_ULONG n = 64;
+		CK_RV rv = p11->C_Initialize(NULL), rv2 = CKR_OK;
+		int threads;
+
+		usleep(500000);   /* time for the monitor to see the readers */
+		threads = count_threads();
+		if (rv == CKR_OK && p11->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_OK &&
+		    p11->C_GetSlotList(CK_FALSE, ids, &n) == CKR_OK)
+			for (CK_ULONG i = 0; i < n; i++) {
+				CK_SLOT_INFO info;
+				char desc[65];
+				if (p11->C_GetSlotInfo(ids[i], &info) != CKR_OK)
+					continue;
+				unpad(info.slotDescription, sizeof info.slotDescription, desc);
+				strncat(descs, desc, sizeof descs - strlen(descs) - 2);
+				strcat(descs, ";");
+			}
+		if (rv == CKR_OK)
+			rv2 = p11->C_Finalize(NULL);
+		printf("fork %s threads=%d slots=%s %s\n", rv_name(rv), threads, descs, rv_name(rv2));
+		fflush(stdout);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		say("fork failed");
+}
+
 int main(void)
 {
 	const char *path = getenv("KZP11_MODULE");
@@ -234,6 +291,10 @@ int main(void)
 			cmd_finwait();
 		} else if (!strcmp(cmd, "final")) {
 			say("final %s", rv_name(p11->C_Finalize(NULL)));
+		} else if (!strcmp(cmd, "fork")) {
+			cmd_fork();
+		} else if (!strcmp(cmd, "threads")) {
+			say("threads %d", count_threads());
 		} else if (!strcmp(cmd, "quit")) {
 			break;
 		} else {

@@ -253,6 +253,15 @@ has "$KZ_TMP/slots" "slot $hslot token=0 desc=Kaztoken in $READER0" ||
 	fail "the hint slot did not come back" "$KZ_TMP/slots"
 ok "pcscd restarted: the reader reappears and the Kaztoken is back on slot $hslot"
 
+ev fork
+case $LINE in
+"fork CKR_OK threads=2 slots="*"Kaztoken in $READER0;"*" CKR_OK") ;;
+*) fail "in a forked child (expected a new monitor thread that sees the card): '$LINE'" "$LOG" ;;
+esac
+ok "a forked child's C_Initialize starts its own monitor, which sees the card"
+ev poll
+[ "$LINE" = "poll CKR_NO_EVENT" ] || fail "the parent after the child's run: '$LINE'" "$LOG"
+
 ev finwait
 set -- $LINE
 [ "$2" = CKR_CRYPTOKI_NOT_INITIALIZED ] || fail "blocked wait at C_Finalize: $LINE" "$LOG"
@@ -283,6 +292,19 @@ ev_read 10
 ev final
 [ "$LINE" = "final CKR_OK" ] || fail "C_Finalize: $LINE"
 ok "CKF_LIBRARY_CANT_CREATE_OS_THREADS: no thread; the card, its removal and a blocking wait work by polling"
+
+# ==== 5. pcsc = no ====
+
+echo "pcsc = no" >>"$KZP11_CONF"
+: >"$LOG"
+ev init
+[ "${LINE% *}" = "init CKR_OK" ] || fail "C_Initialize with pcsc = no: $LINE" "$LOG"
+slots
+has_not "$KZ_TMP/slots" "Kaztoken" || fail "pcsc = no: the card is shown" "$KZ_TMP/slots"
+[ "$(tasks)" -eq 1 ] || fail "pcsc = no: the module made a thread"
+ev final
+has_not "$LOG" "PC/SC" || fail "pcsc = no: PC/SC was used" "$LOG"
+ok "pcsc = no: no thread, no PC/SC, the containers only"
 
 ev_stop
 has_not "$LOG" "$KZ_PASSWORD" || fail "the password reached the log" "$LOG"
