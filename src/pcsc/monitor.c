@@ -316,6 +316,8 @@ static int step(struct kz_pcsc *m, DWORD timeout)
 			drop_context(m, rc);
 			return 1;
 		}
+		if (rc == SCARD_E_INSUFFICIENT_BUFFER)
+			return 0;   /* a reader came between the two calls: again */
 		if (rc != SCARD_S_SUCCESS) {
 			kz_error("PC/SC: cannot list readers: %s", pcsc_stringify_error(rc));
 			pause_for(m, BACKOFF_FIRST_MS);
