@@ -12,9 +12,12 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 	CK_RV rv;
 	CK_ULONG n = 0, k = 0;
 
-	/* Without a monitor thread, a look at the readers before counting. */
-	if (!pSlotList && kz_module_ready())
+	/* Before counting: without a monitor thread, a look at the readers;
+	 * with it, its first look (bounded, only right after C_Initialize). */
+	if (!pSlotList && kz_module_ready()) {
 		kz_pcsc_poll(kz_module.pcsc);
+		kz_pcsc_wait_synced(kz_module.pcsc, KZ_PCSC_FIRST_LOOK_MS);
+	}
 	if ((rv = kz_enter()) != CKR_OK)
 		KZ_RETURN(rv);
 	for (size_t i = 0; i < kz_module.n_slots; i++) {

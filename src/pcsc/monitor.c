@@ -40,6 +40,7 @@ struct kz_pcsc {
 	pthread_cond_t wake;           /* stop requested, or the thread ended */
 	pthread_t thread;
 	int threaded, stop, done;
+	int synced;                    /* the first look at PC/SC is over */
 	SCARDCONTEXT ctx;
 	int have_ctx;
 	/* Serialises kz_pcsc_poll() callers when there is no thread. */
@@ -66,6 +67,17 @@ static int stopping(struct kz_pcsc *m);
 void kz_pcsc_set_claim(kz_pcsc_claim_fn fn)
 {
 	__atomic_store_n(&registered_claim, fn, __ATOMIC_RELEASE);
+}
+
+/* The first look is over: what C_GetSlotList waits for, briefly, once. */
+static void mark_synced(struct kz_pcsc *m)
+{
+	if (m->synced)
+		return;
+	pthread_mutex_lock(&m->mutex);
+	m->synced = 1;
+	pthread_cond_broadcast(&m->wake);
+	pthread_mutex_unlock(&m->mutex);
 }
 
 static long now_ms(void)
@@ -281,6 +293,7 @@ static int ensure_context(struct kz_pcsc *m)
 		if (m->backoff_ms > BACKOFF_MAX_MS)
 			m->backoff_ms = BACKOFF_MAX_MS;
 		pause_for(m, m->backoff_ms);
+		mark_synced(m);
 		return 0;
 	}
 	pthread_mutex_lock(&m->mutex);
@@ -321,6 +334,7 @@ static int step(struct kz_pcsc *m, DWORD timeout)
 		if (rc != SCARD_S_SUCCESS) {
 			kz_error("PC/SC: cannot list readers: %s", pcsc_stringify_error(rc));
 			pause_for(m, BACKOFF_FIRST_MS);
+			mark_synced(m);
 			return 1;
 		}
 		m->relist = 0;
@@ -330,6 +344,7 @@ static int step(struct kz_pcsc *m, DWORD timeout)
 		/* No notifications and no reader: look at the list again later. */
 		m->relist = 1;
 		pause_for(m, RELIST_MS);
+		mark_synced(m);
 		return 1;
 	}
 	st = calloc(n, sizeof *st);
@@ -347,6 +362,10 @@ static int step(struct kz_pcsc *m, DWORD timeout)
 	}
 	if (m->no_pnp && timeout > RELIST_MS)
 		timeout = RELIST_MS;
+	/* Readers in the state UNAWARE answer at once; the PnP entry alone
+	 * waits for a change, so with no reader the first look is over. */
+	if (m->n_readers == 0)
+		mark_synced(m);
 	rc = SCardGetStatusChange(m->ctx, timeout, st, (DWORD)n);
 	if (rc != SCARD_S_SUCCESS && m->threaded && stopping(m)) {
 		/* C_Finalize cancelled the wait: nothing to report. */
@@ -383,6 +402,8 @@ static int step(struct kz_pcsc *m, DWORD timeout)
 		pause_for(m, BACKOFF_FIRST_MS);
 	}
 	free(st);
+	if (!m->relist)
+		mark_synced(m);
 	return now_ms() < m->retry_at;
 }
 
@@ -542,6 +563,19 @@ void kz_pcsc_poll(struct kz_pcsc *m)
 	if (step(m, 0) == 0 && m->relist)
 		step(m, 0);
 	pthread_mutex_unlock(&m->step_lock);
+}
+
+void kz_pcsc_wait_synced(struct kz_pcsc *m, long ms)
+{
+	struct timespec ts;
+
+	if (!m || !m->threaded)
+		return;
+	deadline_after(&ts, ms);
+	pthread_mutex_lock(&m->mutex);
+	while (!m->synced && !m->stop && pthread_cond_timedwait(&m->wake, &m->mutex, &ts) == 0)
+		;
+	pthread_mutex_unlock(&m->mutex);
 }
 
 int kz_pcsc_threaded(const struct kz_pcsc *m)

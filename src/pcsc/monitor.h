@@ -31,6 +31,14 @@ void kz_pcsc_stop(struct kz_pcsc *m, int stale);
  * lock. */
 void kz_pcsc_poll(struct kz_pcsc *m);
 int kz_pcsc_threaded(const struct kz_pcsc *m);
+/*
+ * With the thread: waits (at most ms) until its first look at PC/SC is
+ * over, so that a program that lists slots right after C_Initialize sees
+ * the cards already in the readers.  Returns at once afterwards, and when
+ * pcscd is not there.  The caller must not hold the module lock.
+ */
+void kz_pcsc_wait_synced(struct kz_pcsc *m, long ms);
+#define KZ_PCSC_FIRST_LOOK_MS 300
 
 /*
  * HOOK for forwarded vendor slots: when a registered function says a

@@ -9,6 +9,7 @@
  *   slots               C_GetSlotList(FALSE) count, then list; per slot
  *                       "slot <id> token=<0|1> desc=<description>|manuf=<manufacturer>"
  *   tokens              -> "tokens <number of slots with a token>"
+ *   count               C_GetSlotList(FALSE, NULL) -> "count <CKR> <n> <milliseconds>"
  *   wait                starts a blocking C_WaitForSlotEvent in a thread; its
  *                       answer "event <id>" / "wait <CKR>" comes when it returns
  *   poll                C_WaitForSlotEvent(CKF_DONT_BLOCK) -> "event <id>" or "poll <CKR>"
@@ -252,6 +253,11 @@ int main(void)
 			say("init %s %.0f", rv_name(rv), now_ms() - t0);
 		} else if (!strcmp(cmd, "slots")) {
 			cmd_slots();
+		} else if (!strcmp(cmd, "count")) {
+			CK_ULONG n = 0;
+			double t0 = now_ms();
+			rv = p11->C_GetSlotList(CK_FALSE, NULL, &n);
+			say("count %s %lu %.0f", rv_name(rv), (unsigned long)n, now_ms() - t0);
 		} else if (!strcmp(cmd, "tokens")) {
 			CK_ULONG n = 0;
 			rv = p11->C_GetSlotList(CK_TRUE, NULL, &n);
