@@ -24,7 +24,8 @@ struct kz_slot {
 	int listed;
 };
 
-/* Adds a slot to the module (called during C_Initialize). */
+/* Adds a slot to the module: during C_Initialize, or later (PC/SC) with the
+ * module lock held.  Slots are never removed before C_Finalize. */
 struct kz_slot *kz_slot_add(const struct kz_backend *backend, void *data);
 struct kz_slot *kz_slot_get(CK_SLOT_ID id);
 /* CKF_TOKEN_PRESENT from the backend's slot info. */

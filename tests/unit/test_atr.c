@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pcsc/atr.h"
+#include "util/conf.h"
 #include "util/log.h"
 
 static struct kz_atr_table t;
@@ -242,6 +243,30 @@ START_TEST(test_shipped_table)
 }
 END_TEST
 
+/* ---- the two kzp11.conf settings ---- */
+
+START_TEST(test_conf_settings)
+{
+	struct kz_conf conf;
+
+	setenv("KZP11_CONF", "/dev/null", 1);
+	unsetenv("KZP11_KEYS");
+	setenv("HOME", "/home/test", 1);
+	ck_assert_int_eq(kz_conf_load(&conf), 0);
+	ck_assert_int_eq(conf.pcsc, 1);   /* on by default */
+	ck_assert_str_eq(conf.atr_table, KZP11_SYSCONFDIR "/kzp11/atr.conf");
+	ck_assert_int_eq(kz_conf_parse(&conf, "pcsc = no\natr_table = ~/my atr.conf\n", "t"), 0);
+	ck_assert_int_eq(conf.pcsc, 0);
+	ck_assert_str_eq(conf.atr_table, "/home/test/my atr.conf");
+	ck_assert_int_eq(kz_conf_parse(&conf, "pcsc = maybe\natr_table =\n", "c.conf"), 0);
+	ck_assert_int_eq(conf.pcsc, 0);
+	ck_assert_str_eq(conf.atr_table, "/home/test/my atr.conf");
+	ck_assert(log_has("c.conf:1: invalid value 'maybe' for 'pcsc'"));
+	ck_assert(log_has("c.conf:2: invalid value '' for 'atr_table'"));
+	kz_conf_free(&conf);
+}
+END_TEST
+
 static Suite *atr_suite(void)
 {
 	Suite *s = suite_create("atr");
@@ -261,6 +286,7 @@ static Suite *atr_suite(void)
 	tcase_add_test(tc, test_second_text_does_not_extend_previous_device);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_shipped_table);
+	tcase_add_test(tc, test_conf_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }
