@@ -128,14 +128,14 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 		rv = CKR_HOST_MEMORY;
 		goto fail;
 	}
+	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
 	kz_module.generation = fork_generation;
 	kz_module.initialized = 1;
-	/* After `initialized`: the monitor thread adds slots under the module
-	 * lock.  Without it the containers are still served. */
+	/* After `initialized`: from now on the monitor thread may add slots
+	 * (under the module lock).  Without it the containers are still served. */
 	if (kz_module.conf.pcsc)
 		kz_module.pcsc = kz_pcsc_start(&kz_module.conf, kz_module.events,
 					       !(args && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS)));
-	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
 	return CKR_OK;
 fail:
 	release_state(0);

@@ -22,7 +22,8 @@
  *   final               C_Finalize -> "final <CKR>"
  *   fork                in a child: C_Initialize, the threads it has, the
  *                       slot descriptions, C_Finalize -> "fork <CKR of
- *                       C_Initialize> threads=<n> slots=<desc>;<desc>; <CKR of C_Finalize>"
+ *                       C_Initialize> threads=<1 + threads C_Initialize made>
+ *                       slots=<desc>;<desc>; <CKR of C_Finalize>"
  *   threads             -> "threads <number of threads of this process>"
  *   quit
  */
@@ -194,11 +195,11 @@ static void cmd_fork(void)
 		char descs[1024] = "";
 		CK_SLOT_ID ids[64];
 		CK_ULONG n = 64;
+		int before = count_threads(), threads;
 		CK_RV rv = p11->C_Initialize(NULL), rv2 = CKR_OK;
-		int threads;
 
 		usleep(500000);   /* time for the monitor to see the readers */
-		threads = count_threads();
+		threads = count_threads() - before + 1;   /* 1 + those the module made */
 		if (rv == CKR_OK && p11->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_OK &&
 		    p11->C_GetSlotList(CK_FALSE, ids, &n) == CKR_OK)
 			for (CK_ULONG i = 0; i < n; i++) {
