@@ -3,22 +3,27 @@
 # reader (vsmartcard's vpcd driver) and a virtual card (kzp11-vcard) that
 # presents a Kaztoken ATR.  tests/interop/pcsc-events drives the module.
 #
-# Runs in private network and mount namespaces (unshare -n -m): vpcd listens
+# Runs in private network and mount namespaces (unshare -n -m, or with -r as
+# an unprivileged user where user namespaces are allowed): vpcd listens
 # on all addresses, and pcscd 1.9.9 keeps its socket and PID file in
 # /run/pcscd whatever PCSCLITE_CSOCK_NAME says (only the client library
 # honours it), so /run is a fresh tmpfs here and no system pcscd is touched.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [ -z "${KZ_PCSC_NAMESPACE:-}" ] && command -v unshare >/dev/null 2>&1 &&
-	unshare -n -m true 2>/dev/null; then
-	KZ_PCSC_NAMESPACE=1 exec unshare -n -m bash "$0" "$@"
+# As root directly; otherwise as root of a new user namespace, where allowed.
+if [ -z "${KZ_PCSC_NAMESPACE:-}" ] && command -v unshare >/dev/null 2>&1; then
+	if unshare -n -m true 2>/dev/null; then
+		KZ_PCSC_NAMESPACE=1 exec unshare -n -m bash "$0" "$@"
+	elif unshare -r -n -m true 2>/dev/null; then
+		KZ_PCSC_NAMESPACE=1 exec unshare -r -n -m bash "$0" "$@"
+	fi
 fi
 
 . "$here/lib.sh"
 
 require_cmd unshare pcscd mount
 [ -n "${KZ_PCSC_NAMESPACE:-}" ] ||
-	skip "cannot make private network and mount namespaces here (unshare -n -m needs root or user namespaces)"
+	skip "cannot make private network and mount namespaces here (unshare -n -m needs root, or unprivileged user namespaces for unshare -r)"
 
 top=$(cd "$here/../.." && pwd)
 bin=${KZ_PCSC_BIN:-$(pwd)/tests/interop}
