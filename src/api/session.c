@@ -22,6 +22,8 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		rv = CKR_ARGUMENTS_BAD;
 	else if (!(flags & CKF_SERIAL_SESSION))
 		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	else if (!kz_slot_token_present(slot))
+		rv = CKR_TOKEN_NOT_PRESENT;
 	else
 		rv = kz_session_open(slot, flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION), phSession);
 	kz_leave();

@@ -1,27 +1,43 @@
 /* Slots, tokens and mechanisms. */
 #include "api/api.h"
+#include "core/events.h"
 #include "core/module.h"
 #include "core/session.h"
 #include "core/slot.h"
+#include "pcsc/monitor.h"
 
 #include <string.h>
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
 	CK_RV rv;
-	CK_ULONG n;
+	CK_ULONG n = 0, k = 0;
 
-	(void)tokenPresent;   /* container tokens are always present */
+	/* Before counting: without a monitor thread, a look at the readers;
+	 * with it, its first look (bounded, only right after C_Initialize). */
+	if (!pSlotList && kz_module_ready()) {
+		kz_pcsc_poll(kz_module.pcsc);
+		kz_pcsc_wait_synced(kz_module.pcsc, KZ_PCSC_FIRST_LOOK_MS);
+	}
 	if ((rv = kz_enter()) != CKR_OK)
 		KZ_RETURN(rv);
-	n = kz_module.n_slots;
+	for (size_t i = 0; i < kz_module.n_slots; i++) {
+		struct kz_slot *slot = kz_module.slots[i];
+		if (!pSlotList)
+			slot->listed = !slot->gone;
+		if (slot->listed && (!tokenPresent || kz_slot_token_present(slot)))
+			n++;
+	}
 	if (!pulCount)
 		rv = CKR_ARGUMENTS_BAD;
 	else if (pSlotList && *pulCount < n)
 		rv = CKR_BUFFER_TOO_SMALL;
 	else if (pSlotList)
-		for (CK_ULONG i = 0; i < n; i++)
-			pSlotList[i] = kz_module.slots[i]->id;
+		for (size_t i = 0; i < kz_module.n_slots; i++) {
+			struct kz_slot *slot = kz_module.slots[i];
+			if (slot->listed && (!tokenPresent || kz_slot_token_present(slot)))
+				pSlotList[k++] = slot->id;
+		}
 	if (pulCount && rv != CKR_ARGUMENTS_BAD)
 		*pulCount = n;
 	kz_leave();
@@ -40,6 +56,8 @@ static CK_RV enter_slot(CK_SLOT_ID id, const void *out, struct kz_slot **slot)
 		return rv;
 	*slot = kz_slot_get(id);
 	rv = !*slot ? CKR_SLOT_ID_INVALID : !out ? CKR_ARGUMENTS_BAD : CKR_OK;
+	if (rv == CKR_OK && !kz_slot_token_present(*slot))
+		rv = CKR_TOKEN_NOT_PRESENT;
 	if (rv != CKR_OK)
 		kz_leave();
 	return rv;
@@ -48,10 +66,15 @@ static CK_RV enter_slot(CK_SLOT_ID id, const void *out, struct kz_slot **slot)
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	struct kz_slot *slot;
-	CK_RV rv = enter_slot(slotID, pInfo, &slot);
+	CK_RV rv = kz_enter();
 
 	if (rv != CKR_OK)
 		KZ_RETURN(rv);
+	slot = kz_slot_get(slotID);
+	if (!slot || !pInfo) {
+		kz_leave();
+		KZ_RETURN(!slot ? CKR_SLOT_ID_INVALID : CKR_ARGUMENTS_BAD);
+	}
 	memset(pInfo, 0, sizeof *pInfo);
 	slot->backend->slot_info(slot, pInfo);
 	kz_leave();
@@ -156,14 +179,48 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 	KZ_RETURN(rv);
 }
 
+/*
+ * Events come from the PC/SC monitor (a hint slot shown or hidden) and the
+ * forwarded-module poller hook (core/events.h).  The wait holds no module
+ * lock; C_Finalize from another thread ends it with
+ * CKR_CRYPTOKI_NOT_INITIALIZED, as Firefox expects when it shuts down.
+ */
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
-	(void)pReserved;
-	if (!kz_module_ready())
-		KZ_RETURN(CKR_CRYPTOKI_NOT_INITIALIZED);
-	if (!pSlot)
+	struct kz_events *ev;
+	struct kz_pcsc *pcsc;
+	int poll_here;
+	CK_RV rv = kz_enter();
+
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	if (!pSlot || pReserved) {
+		kz_leave();
 		KZ_RETURN(CKR_ARGUMENTS_BAD);
-	/* Container slots do not change while loaded.  A blocking wait would
-	 * wait forever, so it is declined and NSS polls instead. */
-	KZ_RETURN((flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT : CKR_FUNCTION_NOT_SUPPORTED);
+	}
+	ev = kz_module.events;
+	pcsc = kz_module.pcsc;
+	/* Registered under the module lock: C_Finalize waits for us to leave. */
+	rv = kz_events_enter(ev);
+	kz_leave();
+	if (rv != CKR_OK)
+		KZ_RETURN(rv);
+	/* Without the monitor thread nobody else looks at PC/SC or runs the
+	 * forwarded-module poller: this call does, non-blocking. */
+	poll_here = !kz_pcsc_threaded(pcsc);
+	if (flags & CKF_DONT_BLOCK) {
+		kz_pcsc_poll(pcsc);   /* does nothing while the thread runs */
+		kz_events_poll_hook(ev);
+		rv = kz_events_take(ev, 0, 0, pSlot);
+	} else if (!poll_here || (!pcsc && !kz_events_have_poller())) {
+		rv = kz_events_take(ev, 1, -1, pSlot);
+	} else {
+		do {
+			kz_pcsc_poll(pcsc);
+			kz_events_poll_hook(ev);
+			rv = kz_events_take(ev, 1, KZ_EVENTS_POLL_MS, pSlot);
+		} while (rv == CKR_NO_EVENT);
+	}
+	kz_events_leave(ev);
+	KZ_RETURN(rv);
 }

@@ -5,11 +5,13 @@
  * as not initialised, and the child's own C_Initialize starts afresh.
  */
 #include "core/module.h"
+#include "core/events.h"
 #include "core/lock.h"
 #include "core/session.h"
 #include "core/slot.h"
 #include "crypto/ossl.h"
 #include "fwd/fwd.h"
+#include "pcsc/monitor.h"
 #include "soft/soft.h"
 #include "trust/trust.h"
 #include "util/log.h"
@@ -74,6 +76,8 @@ void kz_leave(void)
  * locks may be held by threads that do not exist here, so leave them. */
 static void release_state(int stale)
 {
+	kz_pcsc_stop(kz_module.pcsc, stale);
+	kz_events_free(kz_module.events, stale);
 	kz_fwd_unload(stale);
 	for (size_t i = 0; i < kz_module.sessions.n; i++) {
 		struct kz_session *s = kz_module.sessions.v[i].ptr;
@@ -95,6 +99,14 @@ static void release_state(int stale)
 	if (!stale)
 		kz_lock_free(kz_module.lock);
 	memset(&kz_module, 0, sizeof kz_module);
+}
+
+static int fwd_claims_card(const char *reader, const char *device,
+			   const unsigned char *atr, size_t atr_len)
+{
+	(void)reader;
+	(void)device;
+	return kz_fwd_serves_atr(atr, atr_len);
 }
 
 static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
@@ -130,9 +142,23 @@ static CK_RV initialize(const CK_C_INITIALIZE_ARGS *args)
 	rv = kz_fwd_load(&kz_module.conf);
 	if (rv != CKR_OK)
 		goto fail;
+	kz_module.events = kz_events_new();
+	if (!kz_module.events) {
+		rv = CKR_HOST_MEMORY;
+		goto fail;
+	}
+	/* Forwarded modules report their slot events through the event set,
+	 * and a card one of them serves needs no hint slot. */
+	kz_events_set_poller(kz_fwd_count() ? kz_fwd_poll_events : NULL);
+	kz_pcsc_set_claim(kz_fwd_count() ? fwd_claims_card : NULL);
+	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
 	kz_module.generation = fork_generation;
 	kz_module.initialized = 1;
-	kz_info("initialised: %zu slot(s)", kz_module.n_slots);
+	/* After `initialized`: from now on the monitor thread may add slots
+	 * (under the module lock).  Without it the containers are still served. */
+	if (kz_module.conf.pcsc)
+		kz_module.pcsc = kz_pcsc_start(&kz_module.conf, kz_module.events,
+					       !(args && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS)));
 	return CKR_OK;
 fail:
 	release_state(0);
@@ -160,6 +186,11 @@ CK_RV kz_module_finalize(void)
 	kz_lock_acquire(kz_module.lock);
 	kz_module.initialized = 0;
 	kz_lock_release(kz_module.lock);
+	/* Blocked C_WaitForSlotEvent calls return first, then the monitor
+	 * thread ends; only then is anything freed. */
+	kz_events_close(kz_module.events);
+	kz_pcsc_stop(kz_module.pcsc, 0);
+	kz_module.pcsc = NULL;
 	release_state(0);
 	kz_log_close();
 	pthread_mutex_unlock(&init_lock);

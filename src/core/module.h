@@ -11,6 +11,8 @@
 
 struct kz_slot;
 struct kz_lock;
+struct kz_events;
+struct kz_pcsc;
 
 struct kz_module {
 	int initialized;
@@ -21,6 +23,8 @@ struct kz_module {
 	size_t n_slots;
 	struct kz_handles sessions;
 	struct kz_handles objects;
+	struct kz_events *events;      /* for C_WaitForSlotEvent */
+	struct kz_pcsc *pcsc;          /* the reader monitor, NULL when off */
 };
 
 extern struct kz_module kz_module;

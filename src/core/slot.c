@@ -21,6 +21,7 @@ struct kz_slot *kz_slot_add(const struct kz_backend *backend, void *data)
 	slot->id = kz_module.n_slots;
 	slot->backend = backend;
 	slot->data = data;
+	slot->listed = 1;
 	kz_module.slots[kz_module.n_slots++] = slot;
 	return slot;
 }
@@ -28,6 +29,15 @@ struct kz_slot *kz_slot_add(const struct kz_backend *backend, void *data)
 struct kz_slot *kz_slot_get(CK_SLOT_ID id)
 {
 	return id < kz_module.n_slots ? kz_module.slots[id] : NULL;
+}
+
+int kz_slot_token_present(struct kz_slot *slot)
+{
+	CK_SLOT_INFO info;
+
+	memset(&info, 0, sizeof info);
+	slot->backend->slot_info(slot, &info);
+	return (info.flags & CKF_TOKEN_PRESENT) != 0;
 }
 
 CK_RV kz_slot_publish(struct kz_slot *slot, struct kz_object *obj)

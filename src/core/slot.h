@@ -17,11 +17,19 @@ struct kz_slot {
 	CK_ULONG n_sessions, n_rw_sessions;
 	struct kz_object **objects;    /* published token objects */
 	size_t n_objects;
+	/* Slots that come and go (PC/SC): `gone` while the device is absent;
+	 * `listed` is what C_GetSlotList reports, refreshed from `gone` only when
+	 * the application asks for the count (pSlotList NULL), as PKCS#11 allows. */
+	int gone;
+	int listed;
 };
 
-/* Adds a slot to the module (called during C_Initialize). */
+/* Adds a slot to the module: during C_Initialize, or later (PC/SC) with the
+ * module lock held.  Slots are never removed before C_Finalize. */
 struct kz_slot *kz_slot_add(const struct kz_backend *backend, void *data);
 struct kz_slot *kz_slot_get(CK_SLOT_ID id);
+/* CKF_TOKEN_PRESENT from the backend's slot info. */
+int kz_slot_token_present(struct kz_slot *slot);
 
 /* Gives the object a handle and makes it visible; takes ownership. */
 CK_RV kz_slot_publish(struct kz_slot *slot, struct kz_object *obj);

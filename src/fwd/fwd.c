@@ -394,6 +394,16 @@ int kz_fwd_serves_atr(const unsigned char *atr, size_t len)
 	return found;
 }
 
+size_t kz_fwd_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	n = n_mods;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
 CK_RV kz_fwd_load(const struct kz_conf *conf)
 {
 	struct kz_fwd_module **list;

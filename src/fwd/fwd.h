@@ -36,6 +36,9 @@ void kz_fwd_unload(int stale);
  */
 size_t kz_fwd_poll_events(CK_SLOT_ID *ids, size_t max);
 
+/* How many vendor modules are forwarded. */
+size_t kz_fwd_count(void);
+
 /* 1 when a forwarded module's module_atr pattern matches this ATR. */
 int kz_fwd_serves_atr(const unsigned char *atr, size_t len);
 

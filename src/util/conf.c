@@ -165,6 +165,13 @@ static int apply_setting(struct kz_conf *conf, const char *name, const char *val
 		} else {
 			rc = replace_string(&conf->pinentry, value, 0);
 		}
+	} else if (!strcmp(name, "pcsc")) {
+		bad = parse_bool(value, &conf->pcsc);
+	} else if (!strcmp(name, "atr_table")) {
+		if (!*value)
+			bad = 1;
+		else
+			rc = replace_string(&conf->atr_table, value, 1);
 	} else if (!strcmp(name, "cache_dir")) {
 		if (!*value)
 			bad = 1;
@@ -272,7 +279,9 @@ static int set_defaults(struct kz_conf *conf)
 	else
 		snprintf(buf, sizeof buf, "%s/.cache/kzp11", home_dir());
 	conf->cache_dir = strdup(buf);
-	return conf->cache_dir ? 0 : -1;
+	conf->pcsc = 1;
+	conf->atr_table = strdup(KZP11_SYSCONFDIR "/kzp11/atr.conf");
+	return conf->cache_dir && conf->atr_table ? 0 : -1;
 }
 
 static int read_standard_files(struct kz_conf *conf)
@@ -351,5 +360,6 @@ void kz_conf_free(struct kz_conf *conf)
 	free(conf->pinentry);
 	kz_conf_modules_free(conf);
 	free(conf->trust_ca_dir);
+	free(conf->atr_table);
 	memset(conf, 0, sizeof *conf);
 }

@@ -30,6 +30,8 @@ struct kz_conf {
 	int forward_registered; /* also forward modules p11-kit already loads */
 	char *trust_ca_dir;     /* CA certificates for the trust token; NULL: no such token */
 	int hide_gost_from_nss; /* no GOST key objects when the host application is NSS-based */
+	int pcsc;               /* watch smart card readers (PC/SC) */
+	char *atr_table;        /* the known devices' ATRs */
 };
 
 /*
