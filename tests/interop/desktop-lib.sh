@@ -1,0 +1,144 @@
+# shellcheck shell=bash
+# Helpers for the browser tests (firefox.sh, chromium.sh); sourced after lib.sh.
+#
+# A browser runs non-headless on an Xvfb display of its own, with no window
+# manager: dialogs are top-level X windows that xdotool finds by title.  An
+# HTTPS server on 127.0.0.1 (https-server.py) requires a client certificate
+# and logs the one it saw.  Everything started here is stopped by PID at exit,
+# whatever happened.
+#
+# Screenshots go to $KZP11_ARTIFACTS (default: tests/artifacts under the
+# current directory, which is the build tree under make check).
+#   KZP11_BROWSER_WAIT   seconds a browser may take to show a window (default 60)
+
+: "${KZP11_ARTIFACTS:=$PWD/tests/artifacts}"
+KZ_WAIT=${KZP11_BROWSER_WAIT:-60}
+KZ_XVFB_PID=
+KZ_BROWSER_PID=
+DISPLAY=
+export DISPLAY
+
+# The browser is a process group of its own (setsid): stopping it stops its
+# content, GPU and network processes too.
+stop_browser() {
+	local pid=$KZ_BROWSER_PID i
+	[ -n "$pid" ] || return 0
+	KZ_BROWSER_PID=
+	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+desktop_cleanup() {
+	local rc=$?
+	stop_browser
+	if [ -n "$KZ_XVFB_PID" ]; then
+		kill "$KZ_XVFB_PID" 2>/dev/null || true
+		wait "$KZ_XVFB_PID" 2>/dev/null || true
+		KZ_XVFB_PID=
+	fi
+	(exit "$rc")
+	kz_cleanup
+}
+trap desktop_cleanup EXIT
+
+# now: seconds since the epoch, with decimals.
+now() { date +%s.%N; }
+# elapsed T0: seconds since T0, one decimal.
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# before DEADLINE: is it still earlier than DEADLINE (epoch seconds)?
+before() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n < d) }'; }
+# deadline SECONDS: the epoch time SECONDS from now.
+deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
+
+# start_xvfb: an X server on a display number it picks itself (-displayfd),
+# so parallel runs never share one.  Sets DISPLAY.
+start_xvfb() {
+	local dfile=$KZ_TMP/xvfb.display i
+	: >"$dfile"
+	Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
+		3>"$dfile" >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
+	KZ_XVFB_PID=$!
+	for i in $(seq 100); do
+		[ -s "$dfile" ] && break
+		kill -0 "$KZ_XVFB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$dfile" ] || fail "Xvfb did not start" "$KZ_TMP/xvfb.log"
+	DISPLAY=:$(tr -d ' \n' <"$dfile")
+	xdotool getdisplaygeometry >/dev/null 2>&1 ||
+		fail "cannot talk to Xvfb on $DISPLAY" "$KZ_TMP/xvfb.log"
+}
+
+# make_server_cert: a CA of its own ($KZ_TMP/srvca.crt) and a certificate for
+# 127.0.0.1 ($KZ_TMP/srv.crt, srv.key) that the browsers are told to trust.
+make_server_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=kzp11 browser test server CA" \
+		-keyout "$KZ_TMP/srvca.key" -out "$KZ_TMP/srvca.crt" 2>"$KZ_ERR" ||
+		fail "cannot make the server CA" "$KZ_ERR"
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$KZ_TMP/srv.key" -out "$KZ_TMP/srv.csr" 2>"$KZ_ERR" ||
+		fail "cannot make the server key" "$KZ_ERR"
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' \
+		>"$KZ_TMP/srv.ext"
+	openssl x509 -req -in "$KZ_TMP/srv.csr" -CA "$KZ_TMP/srvca.crt" -CAkey "$KZ_TMP/srvca.key" \
+		-CAcreateserial -days 2 -extfile "$KZ_TMP/srv.ext" -out "$KZ_TMP/srv.crt" 2>"$KZ_ERR" ||
+		fail "cannot sign the server certificate" "$KZ_ERR"
+}
+
+# start_https_server CAFILE: the client-certificate server; sets SERVER_PORT,
+# SERVER_PID and SERVER_LOG.
+start_https_server() {
+	local pf=$KZ_TMP/server.port i
+	SERVER_LOG=$KZ_TMP/server.log
+	rm -f "$pf"
+	: >"$SERVER_LOG"
+	python3 "$KZ_INTEROP_DIR/https-server.py" "$pf" "$SERVER_LOG" \
+		"$KZ_TMP/srv.crt" "$KZ_TMP/srv.key" "$1" >"$KZ_TMP/server.err" 2>&1 </dev/null &
+	SERVER_PID=$!
+	track_pid "$SERVER_PID"
+	for i in $(seq 100); do
+		[ -s "$pf" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$pf" ] || fail "the HTTPS server did not start" "$KZ_TMP/server.err"
+	SERVER_PORT=$(cat "$pf")
+}
+
+# visible_windows REGEX: ids of the mapped windows whose title matches, one a line.
+visible_windows() {
+	timeout 10 xdotool search --onlyvisible --name "$1" 2>/dev/null || true
+}
+
+# type_into WINDOW TEXT: focuses the window and types TEXT, then Return.
+type_into() {
+	# No window manager: focus it directly; typing goes to the focused window
+	# (events sent with --window are synthetic, and Firefox ignores them).
+	timeout 10 xdotool windowfocus --sync "$1" >/dev/null 2>&1 || return 1
+	timeout 20 xdotool type --delay 30 -- "$2" &&
+		timeout 10 xdotool key Return
+}
+
+# screenshot NAME: the whole screen as $KZP11_ARTIFACTS/NAME.png (never fails
+# the test: it is evidence, not a check).
+screenshot() {
+	mkdir -p "$KZP11_ARTIFACTS" 2>/dev/null || return 0
+	if timeout 20 import -display "$DISPLAY" -window root "$KZP11_ARTIFACTS/$1.png" 2>/dev/null; then
+		echo "# screenshot: $KZP11_ARTIFACTS/$1.png"
+	else
+		echo "# (no screenshot $1)"
+	fi
+}
+
+# server_saw FPR: the server logged a request for "/" with that certificate.
+server_saw() { grep -q "^CLIENT $1 / " "$SERVER_LOG"; }
+# server_saw_other FPR: a request with any other certificate.
+server_saw_other() { grep '^CLIENT ' "$SERVER_LOG" | grep -qv "^CLIENT $1 "; }
+
+# sha256 FILE
+sha256() { sha256sum "$1" | cut -d' ' -f1; }

@@ -1,0 +1,227 @@
+#!/bin/bash
+# A real Firefox (Debian's firefox-esr, non-headless under Xvfb) logs in to an
+# HTTPS site with the client certificate of an NCA-format AUTH container, as
+# a user would after installing kzp11 and running kzp11-register once:
+#   - kzp11-register (the built tools/kzp11-register, module from
+#     $KZP11_MODULE) adds kzp11 to the Firefox profiles in a fresh HOME;
+#   - the server (https-server.py, 127.0.0.1, random port) requires a client
+#     certificate issued by the containers' test CA and logs the one it gets;
+#     its own certificate comes from a CA the profiles trust (certutil -t C,,);
+#   - xdotool types the container's password into Firefox's
+#     "Password Required" window.
+# Cases, each in a profile of its own:
+#   auto     security.default_personal_cert = "Select Automatically"
+#   wrongpw  the same, a wrong password first: Firefox asks again, then the
+#            right one works (the module saw CKR_PIN_INCORRECT first)
+#   chooser  "Ask Every Time": after the password, the certificate chooser
+#            waits for an answer; Return picks the AUTH certificate
+# Each passes only when the page titled with the SHA-1 fingerprint of the
+# container's certificate (as openssl computes it) has loaded and the server
+# saw that certificate and no other; the containers stay byte-identical.
+# Screenshots: tests/artifacts/firefox-*.png in the build tree.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$KZ_INTEROP_DIR/desktop-lib.sh"
+require_cmd firefox-esr Xvfb xdotool import certutil modutil python3 setsid sha256sum
+
+t_start=$(now)
+keys=$KZ_TMP/keys
+auth=$(mkcontainer --kind auth "$keys")
+auth_id=$(ski_of "$auth")
+# A signing container next to it, as NCA issues them: not for TLS, never sent.
+sign=$(mkcontainer --kind sign "$keys")
+cert_of_p12 "$auth" "$KZ_TMP/auth.pem"
+fpr=$(fingerprint_of "$KZ_TMP/auth.pem")
+sums_before=$(sha256 "$auth") && sums_before="$sums_before $(sha256 "$sign")"
+
+make_server_cert
+start_https_server "$keys/ca.crt"
+url=https://127.0.0.1:$SERVER_PORT/
+
+# ---- profiles, and kzp11-register ----
+
+cases="auto wrongpw chooser"
+ffdir=$HOME/.mozilla/firefox
+mkdir -p "$ffdir"
+{
+	n=0
+	for c in $cases; do
+		printf '[Profile%d]\nName=%s\nIsRelative=1\nPath=%s\n\n' "$n" "$c" "$c.test"
+		n=$((n + 1))
+	done
+	printf '[General]\nStartWithLastProfile=1\nVersion=2\n'
+} >"$ffdir/profiles.ini"
+
+# user_js PERSONAL_CERT: the profile's prefs: no first-run pages, nothing that
+# talks to the network beyond 127.0.0.1, no speculative connections (each
+# would be a handshake asking for the certificate).
+user_js() {
+	cat <<EOF
+user_pref("security.default_personal_cert", "$1");
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("browser.startup.page", 0);
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("browser.newtabpage.enabled", false);
+user_pref("browser.sessionstore.resume_from_crash", false);
+user_pref("browser.tabs.warnOnClose", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("toolkit.telemetry.enabled", false);
+user_pref("app.update.auto", false);
+user_pref("app.normandy.enabled", false);
+user_pref("extensions.update.enabled", false);
+user_pref("extensions.getAddons.cache.enabled", false);
+user_pref("services.settings.server", "http://127.0.0.1:9/");
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("network.http.speculative-parallel-limit", 0);
+user_pref("network.prefetch-next", false);
+user_pref("network.dns.disablePrefetch", true);
+user_pref("browser.urlbar.speculativeConnect.enabled", false);
+user_pref("browser.safebrowsing.malware.enabled", false);
+user_pref("browser.safebrowsing.phishing.enabled", false);
+user_pref("browser.safebrowsing.downloads.enabled", false);
+user_pref("security.OCSP.enabled", 0);
+user_pref("security.remote_settings.crlite_filters.enabled", false);
+user_pref("security.remote_settings.intermediates.enabled", false);
+EOF
+}
+
+for c in $cases; do
+	p=$ffdir/$c.test
+	mkdir -p "$p"
+	must "certutil -N ($c)" certutil -N -d "sql:$p" --empty-password
+	must "trust the server CA ($c)" certutil -A -d "sql:$p" -n "kzp11 test server CA" -t "C,," \
+		-i "$KZ_TMP/srvca.crt"
+	if [ "$c" = chooser ]; then
+		user_js "Ask Every Time" >"$p/user.js"
+	else
+		user_js "Select Automatically" >"$p/user.js"
+	fi
+done
+
+if [ -n "${KZP11_REGISTER:-}" ]; then
+	register=("$KZP11_REGISTER")
+else
+	register=(sh "$KZ_TOP/tools/kzp11-register.in")
+fi
+# The module comes from $KZP11_MODULE (exported by lib.sh), the tool's own
+# way to name a module other than the installed one.
+must "kzp11-register" "${register[@]}"
+for c in $cases; do
+	has "$KZ_OUT" "Firefox: $ffdir/$c.test: added" ||
+		fail "kzp11-register did not add the module to the profile '$c'" "$KZ_OUT" "$KZ_ERR"
+	grep -qxF "library=$KZP11_MODULE" "$ffdir/$c.test/pkcs11.txt" ||
+		fail "profile '$c': pkcs11.txt does not name $KZP11_MODULE" "$ffdir/$c.test/pkcs11.txt"
+done
+ok "kzp11-register: module $KZP11_MODULE added to the 3 Firefox profiles"
+
+start_xvfb
+
+# ---- one Firefox run ----
+
+# run_firefox CASE PASSWORD...: starts Firefox on the case's profile and the
+# site, answers each new "Password Required" window with the next PASSWORD
+# (the last one again if it asks more), and in the chooser case presses Return
+# in the main window once the password is in and nothing else happens.
+# Sets PROMPTS (passwords typed), CHOSEN (1 if the chooser was answered),
+# T_PAGE (seconds from start to page).
+run_firefox() {
+	local c=$1 t0 dl seen=" " w pw last_answer=0 quiet_since=0 title
+	shift
+	local pws=("$@")
+	PROMPTS=0 CHOSEN=0 T_PAGE=
+	: >"$SERVER_LOG"
+	printf 'debug = 3\nlog = %s\n' "$KZ_TMP/module-$c.log" >"$KZ_TMP/kzp11-$c.conf"
+	t0=$(now)
+	env -u MOZ_HEADLESS KZP11_CONF="$KZ_TMP/kzp11-$c.conf" MOZ_CRASHREPORTER_DISABLE=1 \
+		setsid firefox-esr --no-remote --profile "$ffdir/$c.test" "$url" \
+		>"$KZ_TMP/firefox-$c.log" 2>&1 </dev/null &
+	KZ_BROWSER_PID=$!
+	dl=$(deadline "$KZ_WAIT")
+	while before "$dl"; do
+		kill -0 "$KZ_BROWSER_PID" 2>/dev/null ||
+			fail "$c: Firefox exited" "$KZ_TMP/firefox-$c.log"
+		title=$(visible_windows "^kzp11 client ")
+		if [ -n "$title" ]; then
+			T_PAGE=$(elapsed "$t0")
+			TITLE=$(xdotool getwindowname "$title" 2>/dev/null || true)
+			return 0
+		fi
+		for w in $(visible_windows '^Password Required'); do
+			case $seen in *" $w "*) continue ;; esac
+			seen="$seen$w "
+			pw=${pws[$PROMPTS]:-${pws[${#pws[@]} - 1]}}
+			PROMPTS=$((PROMPTS + 1))
+			[ "$PROMPTS" -gt 1 ] || screenshot "firefox-$c-password"
+			sleep 0.3 # the dialog maps before its text field takes keys
+			type_into "$w" "$pw" || fail "$c: cannot type into the password window $w"
+			last_answer=$(now)
+		done
+		# The chooser is drawn inside the main window (no title of its own):
+		# answer it once the server has a connection waiting and nothing
+		# has happened for 2 s (no page, no password window).
+		if [ "$c" = chooser ] && [ "$CHOSEN" = 0 ] && grep -q '^ACCEPT ' "$SERVER_LOG" &&
+			[ -z "$(visible_windows '^Password Required')" ]; then
+			[ "$quiet_since" != 0 ] || quiet_since=$(now)
+			if ! before "$(awk -v t="$quiet_since" -v u="$last_answer" \
+				'BEGIN { if (u > t) t = u; printf "%.3f", t + 2 }')"; then
+				w=$(visible_windows 'Mozilla Firefox$' | head -n 1)
+				[ -n "$w" ] || fail "$c: no Firefox main window"
+				screenshot "firefox-$c-chooser"
+				! server_saw "$fpr" || fail "$c: the page loaded before the chooser was answered"
+				timeout 10 xdotool windowfocus --sync "$w" >/dev/null 2>&1 || true
+				timeout 10 xdotool key Return
+				CHOSEN=1
+			fi
+		fi
+		sleep 0.3
+	done
+	screenshot "firefox-$c-timeout"
+	fail "$c: no page after ${KZ_WAIT}s ($PROMPTS password prompts answered)" \
+		"$SERVER_LOG" "$KZ_TMP/firefox-$c.log" "$KZ_TMP/module-$c.log"
+}
+
+# check_case CASE: the page is the one for our certificate, the server saw it
+# and only it, the containers are unchanged.
+check_case() {
+	local c=$1
+	case $TITLE in "kzp11 client $fpr"*) ;;
+	*) fail "$c: the page is titled '$TITLE', expected the fingerprint $fpr" "$SERVER_LOG" ;;
+	esac
+	server_saw "$fpr" ||
+		fail "$c: the server did not log the AUTH certificate $fpr" "$SERVER_LOG"
+	! server_saw_other "$fpr" ||
+		fail "$c: the server saw another client certificate" "$SERVER_LOG"
+	[ "$(sha256 "$auth") $(sha256 "$sign")" = "$sums_before" ] ||
+		fail "$c: a container file changed"
+	screenshot "firefox-$c"
+	stop_browser
+}
+
+logins() { grep -c "C_Login = $1\$" "$KZ_TMP/module-$2.log" || true; }
+
+run_firefox auto "$KZ_PASSWORD"
+check_case auto
+[ "$PROMPTS" -ge 1 ] || fail "auto: the page loaded without a password"
+[ "$(logins CKR_OK auto)" -ge 1 ] || fail "auto: the module saw no successful C_Login" \
+	"$KZ_TMP/module-auto.log"
+ok "Firefox, 'Select Automatically': password typed, server saw AUTH ${auth_id:0:8} (SHA-1 $fpr), page loaded in ${T_PAGE}s"
+
+run_firefox wrongpw Wrong1234 "$KZ_PASSWORD"
+check_case wrongpw
+[ "$PROMPTS" -ge 2 ] || fail "wrongpw: Firefox did not ask again after the wrong password"
+[ "$(logins CKR_PIN_INCORRECT wrongpw)" -ge 1 ] ||
+	fail "wrongpw: the module saw no CKR_PIN_INCORRECT" "$KZ_TMP/module-wrongpw.log"
+[ "$(logins CKR_OK wrongpw)" -ge 1 ] || fail "wrongpw: no successful C_Login"
+ok "Firefox, wrong password first: CKR_PIN_INCORRECT, asked again ($PROMPTS prompts), right one logged in; page in ${T_PAGE}s; containers byte-identical"
+
+run_firefox chooser "$KZ_PASSWORD"
+[ "$CHOSEN" = 1 ] || fail "chooser: the page loaded without the certificate chooser being answered"
+check_case chooser
+ok "Firefox, 'Ask Every Time': chooser answered with Return, AUTH certificate sent, page in ${T_PAGE}s"
+
+echo "# firefox.sh took $(elapsed "$t_start")s"
+finish
