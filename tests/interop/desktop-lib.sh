@@ -55,23 +55,34 @@ before() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n < d) }'; }
 # deadline SECONDS: the epoch time SECONDS from now.
 deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
 
-# start_xvfb: an X server on a display number it picks itself (-displayfd),
-# so parallel runs never share one.  Sets DISPLAY.
+# start_xvfb: an X server on a display number of its own, picked at random
+# among :200-:899 (low numbers are what desktops and other tests use) and not
+# locked by anyone.  Sets DISPLAY.
 start_xvfb() {
-	local dfile=$KZ_TMP/xvfb.display i
-	: >"$dfile"
-	Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
-		3>"$dfile" >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
-	KZ_XVFB_PID=$!
-	for i in $(seq 100); do
-		[ -s "$dfile" ] && break
-		kill -0 "$KZ_XVFB_PID" 2>/dev/null || break
-		sleep 0.1
+	local n try i
+	for try in 1 2 3 4 5 6 7 8; do
+		n=$((200 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 700))
+		[ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ] || continue
+		Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
+		KZ_XVFB_PID=$!
+		for i in $(seq 100); do
+			kill -0 "$KZ_XVFB_PID" 2>/dev/null || break
+			if DISPLAY=:$n timeout 5 xdotool getdisplaygeometry >/dev/null 2>&1; then
+				DISPLAY=:$n
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$KZ_XVFB_PID" 2>/dev/null || true
+		wait "$KZ_XVFB_PID" 2>/dev/null || true
+		KZ_XVFB_PID=
 	done
-	[ -s "$dfile" ] || fail "Xvfb did not start" "$KZ_TMP/xvfb.log"
-	DISPLAY=:$(tr -d ' \n' <"$dfile")
-	xdotool getdisplaygeometry >/dev/null 2>&1 ||
-		fail "cannot talk to Xvfb on $DISPLAY" "$KZ_TMP/xvfb.log"
+	fail "Xvfb did not start" "$KZ_TMP/xvfb.log"
+}
+
+# xvfb_alive: fails the test if the X server went away (with the reason).
+xvfb_alive() {
+	kill -0 "$KZ_XVFB_PID" 2>/dev/null || fail "Xvfb ($DISPLAY) is gone" "$KZ_TMP/xvfb.log"
 }
 
 # make_server_cert: a CA of its own ($KZ_TMP/srvca.crt) and a certificate for
@@ -142,3 +153,70 @@ server_saw_other() { grep '^CLIENT ' "$SERVER_LOG" | grep -qv "^CLIENT $1 "; }
 
 # sha256 FILE
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# start_browser NAME LOG CMD...: runs CMD (the browser) in a process group of
+# its own; BROWSER_T0 is when it started.
+start_browser() {
+	local log=$2
+	shift 2
+	BROWSER_T0=$(now)
+	setsid "$@" >"$log" 2>&1 </dev/null &
+	KZ_BROWSER_PID=$!
+}
+
+# drive_browser NAME PASSWORD_RE MAIN_RE PAGE_RE CHOOSER PASSWORD...
+# Watches the screen until a window titled PAGE_RE shows (the page loaded):
+#   - each new window titled PASSWORD_RE gets the next PASSWORD and Return
+#     (the last PASSWORD again if the browser keeps asking);
+#   - with CHOOSER=1, once the server has a connection waiting and nothing
+#     has happened for 2 s (no page, no password window), Return is pressed
+#     in the main window (MAIN_RE): the certificate chooser is drawn inside
+#     it, with the first matching certificate selected and OK the default.
+# Sets PROMPTS (passwords typed), CHOSEN (Returns pressed in the chooser),
+# TITLE (of the page's window), T_PAGE (seconds from start to page).
+# Fails after $KZ_WAIT seconds, or if the browser exits.
+drive_browser() {
+	local name=$1 pw_re=$2 main_re=$3 page_re=$4 chooser=$5
+	shift 5
+	local pws=("$@") dl seen=" " w pw page quiet_since=0 last_action=0
+	PROMPTS=0 CHOSEN=0 T_PAGE= TITLE=
+	dl=$(deadline "$KZ_WAIT")
+	while before "$dl"; do
+		xvfb_alive
+		kill -0 "$KZ_BROWSER_PID" 2>/dev/null || fail "$name: the browser exited" "$KZ_TMP/$name.log"
+		page=$(visible_windows "$page_re" | head -n 1)
+		if [ -n "$page" ]; then
+			T_PAGE=$(elapsed "$BROWSER_T0")
+			TITLE=$(xdotool getwindowname "$page" 2>/dev/null || true)
+			return 0
+		fi
+		for w in $(visible_windows "$pw_re"); do
+			case $seen in *" $w "*) continue ;; esac
+			seen="$seen$w "
+			pw=${pws[$PROMPTS]:-${pws[${#pws[@]} - 1]}}
+			PROMPTS=$((PROMPTS + 1))
+			[ "$PROMPTS" -gt 1 ] || screenshot "$name-password"
+			sleep 0.3 # the dialog maps before its text field takes keys
+			type_into "$w" "$pw" || fail "$name: cannot type into the password window $w"
+			last_action=$(now)
+		done
+		if [ "$chooser" = 1 ] && [ "$CHOSEN" -lt 3 ] && grep -q '^ACCEPT ' "$SERVER_LOG" &&
+			[ -z "$(visible_windows "$pw_re")" ]; then
+			[ "$quiet_since" != 0 ] || quiet_since=$(now)
+			if ! before "$(awk -v t="$quiet_since" -v u="$last_action" \
+				'BEGIN { if (u > t) t = u; printf "%.3f", t + 2 }')"; then
+				w=$(visible_windows "$main_re" | head -n 1)
+				[ -n "$w" ] || fail "$name: no main window ($main_re)"
+				[ "$CHOSEN" -gt 0 ] || screenshot "$name-chooser"
+				timeout 10 xdotool windowfocus --sync "$w" >/dev/null 2>&1 || true
+				timeout 10 xdotool key Return
+				CHOSEN=$((CHOSEN + 1))
+				last_action=$(now)
+			fi
+		fi
+		sleep 0.3
+	done
+	screenshot "$name-timeout"
+	fail "$name: no page after ${KZ_WAIT}s ($PROMPTS passwords typed, chooser answered $CHOSEN times)" \
+		"$SERVER_LOG" "$KZ_TMP/$name.log" "$KZ_TMP/module-$name.log"
+}
