@@ -30,6 +30,7 @@ auth=$(mkcontainer --kind auth "$keys")
 auth_id=$(ski_of "$auth")
 # A signing container next to it, as NCA issues them: not for TLS, never sent.
 sign=$(mkcontainer --kind sign "$keys")
+sign_id=$(ski_of "$sign")
 cert_of_p12 "$auth" "$KZ_TMP/auth.pem"
 fpr=$(fingerprint_of "$KZ_TMP/auth.pem")
 sums_before=$(sha256 "$auth") && sums_before="$sums_before $(sha256 "$sign")"
@@ -166,9 +167,18 @@ check_case auto
 	"$KZ_TMP/module-firefox-auto.log"
 ok "Firefox, first use, 'Select Automatically': $PROMPTS password prompt(s), server saw AUTH ${auth_id:0:8} (SHA-1 $fpr), page loaded in ${T_PAGE}s"
 
+# The first run opened both containers (the browser asks for every token
+# whose certificate it cannot see): both certificates are cached now, both
+# tokens show them without a password, and the only prompt left is for the
+# AUTH key itself.
+for id in "$auth_id" "$sign_id"; do
+	[ -f "$XDG_CACHE_HOME/kzp11/$id.der" ] ||
+		fail "no cached certificate $XDG_CACHE_HOME/kzp11/$id.der after the first run"
+done
+
 run_firefox wrongpw Wrong1234 "$KZ_PASSWORD"
 check_case wrongpw
-[ "$PROMPTS" -ge 2 ] || fail "wrongpw: Firefox did not ask again after the wrong password"
+[ "$PROMPTS" -eq 2 ] || fail "wrongpw: expected 2 password prompts (wrong, then right), saw $PROMPTS"
 [ "$(logins CKR_PIN_INCORRECT wrongpw)" -ge 1 ] ||
 	fail "wrongpw: the module saw no CKR_PIN_INCORRECT" "$KZ_TMP/module-firefox-wrongpw.log"
 [ "$(logins CKR_OK wrongpw)" -ge 1 ] || fail "wrongpw: no successful C_Login"
