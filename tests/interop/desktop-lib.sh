@@ -25,16 +25,23 @@ stop_browser() {
 	[ -n "$pid" ] || return 0
 	KZ_BROWSER_PID=
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	# Until the whole group is gone: a content process still writing its
+	# profile would race the removal of the temporary directory.
 	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 -- "-$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -KILL -- "-$pid" 2>/dev/null || true
+	for i in $(seq 30); do
+		kill -0 -- "-$pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	wait "$pid" 2>/dev/null || true
 }
 
 desktop_cleanup() {
 	local rc=$?
+	set +e # (exit "$rc") below must not end the shell before kz_cleanup runs
 	stop_browser
 	if [ -n "$KZ_XVFB_PID" ]; then
 		kill "$KZ_XVFB_PID" 2>/dev/null || true
@@ -118,7 +125,8 @@ start_https_server() {
 		sleep 0.1
 	done
 	[ -s "$pf" ] || fail "the HTTPS server did not start" "$KZ_TMP/server.err"
-	SERVER_PORT=$(cat "$pf")
+	read -r SERVER_PORT SERVER_PID <"$pf"
+	track_pid "$SERVER_PID"
 }
 
 # visible_windows REGEX: ids of the mapped windows whose title matches, one a line.

@@ -4,8 +4,9 @@ browser tests (firefox.sh, chromium.sh).
 
     https-server.py PORTFILE LOG CERT KEY CAFILE
 
-Listens on a port the kernel picks and writes it to PORTFILE once it accepts
-connections.  Each connection is handshaken in a thread of its own: a browser
+Listens on a port the kernel picks and writes "PORT PID" to PORTFILE once it
+accepts connections (the PID to stop it by: "python3" may be a wrapper that
+runs the interpreter as its child).  Each connection is handshaken in a thread of its own: a browser
 keeps a handshake open while it asks for the token's password, and other
 connections must still be served meanwhile.
 
@@ -97,6 +98,6 @@ httpd = Server(("127.0.0.1", 0), Handler)
 httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True,
                                do_handshake_on_connect=False)
 with open(portfile + ".tmp", "w") as f:
-    f.write(f"{httpd.server_address[1]}\n")
+    f.write(f"{httpd.server_address[1]} {os.getpid()}\n")
 os.rename(portfile + ".tmp", portfile)
 httpd.serve_forever()
