@@ -134,15 +134,6 @@ visible_windows() {
 	timeout 10 xdotool search --onlyvisible --name "$1" 2>/dev/null || true
 }
 
-# type_into WINDOW TEXT: focuses the window and types TEXT, then Return.
-type_into() {
-	# No window manager: focus it directly; typing goes to the focused window
-	# (events sent with --window are synthetic, and Firefox ignores them).
-	timeout 10 xdotool windowfocus --sync "$1" >/dev/null 2>&1 || return 1
-	timeout 20 xdotool type --delay 30 -- "$2" &&
-		timeout 10 xdotool key Return
-}
-
 # screenshot NAME: the whole screen as $KZP11_ARTIFACTS/NAME.png (never fails
 # the test: it is evidence, not a check).
 screenshot() {
@@ -177,7 +168,7 @@ start_browser() {
 #   - each new window titled PASSWORD_RE gets the next PASSWORD and Return
 #     (the last PASSWORD again if the browser keeps asking);
 #   - with CHOOSER=1, once the server has a connection waiting and nothing
-#     has happened for 2 s (no page, no password window), Return is pressed
+#     has happened for 3 s (no page, no password window), Return is pressed
 #     in the main window (MAIN_RE): the certificate chooser is drawn inside
 #     it, with the first matching certificate selected and OK the default.
 # Sets PROMPTS (passwords typed), CHOSEN (Returns pressed in the chooser),
@@ -186,7 +177,7 @@ start_browser() {
 drive_browser() {
 	local name=$1 pw_re=$2 main_re=$3 page_re=$4 chooser=$5
 	shift 5
-	local pws=("$@") dl seen=" " w pw page quiet_since=0 last_action=0
+	local pws=("$@") dl seen=" " w pw page quiet_since=0 last_action=0 tries=0
 	PROMPTS=0 CHOSEN=0 T_PAGE= TITLE=
 	dl=$(deadline "$KZ_WAIT")
 	while before "$dl"; do
@@ -200,19 +191,30 @@ drive_browser() {
 		fi
 		for w in $(visible_windows "$pw_re"); do
 			case $seen in *" $w "*) continue ;; esac
+			# The dialog maps before its text field takes keys; a busy
+			# machine needs a moment more (a lost key is a wrong password).
+			sleep 0.8
+			if ! timeout 10 xdotool windowfocus --sync "$w" >/dev/null 2>&1; then
+				# Gone, or not focusable yet: look again next round.
+				tries=$((tries + 1))
+				[ "$tries" -lt 10 ] || fail "$name: cannot focus the password window $w"
+				continue
+			fi
 			seen="$seen$w "
 			pw=${pws[$PROMPTS]:-${pws[${#pws[@]} - 1]}}
 			PROMPTS=$((PROMPTS + 1))
 			[ "$PROMPTS" -gt 1 ] || screenshot "$name-password"
-			sleep 0.3 # the dialog maps before its text field takes keys
-			type_into "$w" "$pw" || fail "$name: cannot type into the password window $w"
+			# To the focused window: no window manager here, and events sent
+			# with --window are synthetic, which browsers ignore.
+			timeout 20 xdotool type --delay 30 -- "$pw" && timeout 10 xdotool key Return ||
+				fail "$name: xdotool could not type into the password window $w"
 			last_action=$(now)
 		done
 		if [ "$chooser" = 1 ] && [ "$CHOSEN" -lt 3 ] && grep -q '^ACCEPT ' "$SERVER_LOG" &&
 			[ -z "$(visible_windows "$pw_re")" ]; then
 			[ "$quiet_since" != 0 ] || quiet_since=$(now)
 			if ! before "$(awk -v t="$quiet_since" -v u="$last_action" \
-				'BEGIN { if (u > t) t = u; printf "%.3f", t + 2 }')"; then
+				'BEGIN { if (u > t) t = u; printf "%.3f", t + 3 }')"; then
 				w=$(visible_windows "$main_re" | head -n 1)
 				[ -n "$w" ] || fail "$name: no main window ($main_re)"
 				[ "$CHOSEN" -gt 0 ] || screenshot "$name-chooser"
