@@ -9,12 +9,16 @@
 #     its own certificate comes from a CA the profiles trust (certutil -t C,,);
 #   - xdotool types the container's password into Firefox's
 #     "Password Required" window.
-# Cases, each in a profile of its own:
-#   auto     security.default_personal_cert = "Select Automatically"
-#   wrongpw  the same, a wrong password first: Firefox asks again, then the
-#            right one works (the module saw CKR_PIN_INCORRECT first)
-#   chooser  "Ask Every Time": after the password, the certificate chooser
-#            waits for an answer; Return picks the AUTH certificate
+# Cases, each in a profile of its own, in this order:
+#   auto     first use (no certificate cached): security.default_personal_cert
+#            = "Select Automatically"; Firefox asks for the password of each
+#            container (AUTH and SIGN) to find the certificates
+#   wrongpw  the same pref, certificates cached now: a wrong password first,
+#            Firefox asks again (the module saw CKR_PIN_INCORRECT), then the
+#            right one works
+#   chooser  "Ask Every Time": the certificate chooser (drawn inside the main
+#            window) waits for an answer; Return picks the AUTH certificate,
+#            then the password
 # Each passes only when the page titled with the SHA-1 fingerprint of the
 # container's certificate (as openssl computes it) has loaded and the server
 # saw that certificate and no other; the containers stay byte-identical.
