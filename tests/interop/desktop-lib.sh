@@ -21,18 +21,18 @@ export DISPLAY
 # The browser is a process group of its own (setsid): stopping it stops its
 # content, GPU and network processes too.
 stop_browser() {
-	local pid=$KZ_BROWSER_PID i
+	local pid=$KZ_BROWSER_PID _i
 	[ -n "$pid" ] || return 0
 	KZ_BROWSER_PID=
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
 	# Until the whole group is gone: a content process still writing its
 	# profile would race the removal of the temporary directory.
-	for i in $(seq 50); do
+	for _i in $(seq 50); do
 		kill -0 -- "-$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -KILL -- "-$pid" 2>/dev/null || true
-	for i in $(seq 30); do
+	for _i in $(seq 30); do
 		kill -0 -- "-$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -66,13 +66,13 @@ deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
 # among :200-:899 (low numbers are what desktops and other tests use) and not
 # locked by anyone.  Sets DISPLAY.
 start_xvfb() {
-	local n try i
-	for try in 1 2 3 4 5 6 7 8; do
+	local n _try _i
+	for _try in 1 2 3 4 5 6 7 8; do
 		n=$((200 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 700))
 		[ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ] || continue
 		Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
 		KZ_XVFB_PID=$!
-		for i in $(seq 100); do
+		for _i in $(seq 100); do
 			kill -0 "$KZ_XVFB_PID" 2>/dev/null || break
 			if DISPLAY=:$n timeout 5 xdotool getdisplaygeometry >/dev/null 2>&1; then
 				DISPLAY=:$n
@@ -111,7 +111,7 @@ make_server_cert() {
 # start_https_server CAFILE: the client-certificate server; sets SERVER_PORT,
 # SERVER_PID and SERVER_LOG.
 start_https_server() {
-	local pf=$KZ_TMP/server.port i
+	local pf=$KZ_TMP/server.port _i
 	SERVER_LOG=$KZ_TMP/server.log
 	rm -f "$pf"
 	: >"$SERVER_LOG"
@@ -119,7 +119,7 @@ start_https_server() {
 		"$KZ_TMP/srv.crt" "$KZ_TMP/srv.key" "$1" >"$KZ_TMP/server.err" 2>&1 </dev/null &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
-	for i in $(seq 100); do
+	for _i in $(seq 100); do
 		[ -s "$pf" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.1
