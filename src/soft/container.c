@@ -111,6 +111,8 @@ static CK_RV status_to_rv(enum kz_p12_status st)
 /* Publishes the certificate learnt at login and remembers it for next time. */
 static CK_RV learn_cert(struct kz_slot *slot, struct kz_container *c, X509 **cert)
 {
+	CK_RV rv;
+
 	if (!*cert || c->cert_published)
 		return CKR_OK;
 	if (!c->cert) {
@@ -119,7 +121,9 @@ static CK_RV learn_cert(struct kz_slot *slot, struct kz_container *c, X509 **cer
 	}
 	if (c->conf && c->conf->cert_cache)
 		kz_certcache_store(c->conf, c);
-	return kz_soft_publish_public(slot, c);
+	/* Now as friendly as a token whose certificate was known at the scan. */
+	rv = kz_soft_publish_profile(slot);
+	return rv == CKR_OK ? kz_soft_publish_public(slot, c) : rv;
 }
 
 static CK_RV open_container(struct kz_container *c, const CK_UTF8CHAR *pin, CK_ULONG pin_len,

@@ -107,7 +107,14 @@ static CK_RV add_slot(struct scan *s, struct kz_container *c)
 	}
 	s->found[s->n_found++] = c;
 	kz_soft_name_token(c);   /* fixed now, in scan order: the first of two alike keeps the date */
-	rv = kz_soft_publish_profile(slot);
+	/*
+	 * "Friendly" (certificates readable without a PIN) only when the
+	 * certificate is known now: NSS decides once, when it first sees the
+	 * token, and never logs in to a friendly token to look for certificates,
+	 * so a container whose certificate is still locked inside it would never
+	 * be offered for TLS client authentication (Firefox, first use).
+	 */
+	rv = c->cert ? kz_soft_publish_profile(slot) : CKR_OK;
 	if (rv == CKR_OK)
 		rv = kz_soft_publish_public(slot, c);
 	kz_info("%s: container, slot %lu%s", c->path, (unsigned long)slot->id,

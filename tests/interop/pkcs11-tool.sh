@@ -90,10 +90,14 @@ ok "the module names each broken .p12 file it skips (on stderr)"
 
 slot=$(slot_of "${auth_id:0:8}")
 must "-O before login" p11 --slot "$slot" -O
-has "$KZ_OUT" "CKP_PUBLIC_CERTIFICATES_TOKEN" || fail "no profile object" "$KZ_OUT"
+# Not even the "public certificates" profile: NSS would then take the token
+# for one that shows its certificates without a password, never log in, and
+# send no client certificate.
+has_not "$KZ_OUT" "CKP_PUBLIC_CERTIFICATES_TOKEN" ||
+	fail "a profile object before the certificate can be known" "$KZ_OUT"
 has_not "$KZ_OUT" "Certificate Object" && has_not "$KZ_OUT" "Key Object" ||
 	fail "objects shown before the certificate can be known" "$KZ_OUT"
-ok "-O before the first login: only the profile object (CKP_PUBLIC_CERTIFICATES_TOKEN)"
+ok "-O before the first login: no objects, no CKP_PUBLIC_CERTIFICATES_TOKEN profile"
 
 must_not "login with a wrong password" p11 --slot "$slot" --login --pin Wrong1234 -O
 has "$KZ_ERR" CKR_PIN_INCORRECT || fail "wrong password: not CKR_PIN_INCORRECT" "$KZ_ERR"
@@ -116,7 +120,9 @@ has "$KZ_OUT" "Certificate Object" && has "$KZ_OUT" "Public Key Object" ||
 has_not "$KZ_OUT" "Private Key Object" || fail "a private key shown without login" "$KZ_OUT"
 n=$(grep -c "^  ID: *$auth_id\$" "$KZ_OUT" || true)
 [ "$n" -eq 2 ] || fail "before login: $n objects with ID $auth_id, expected 2" "$KZ_OUT"
-ok "-O in a later run, before login: certificate and public key from the cache"
+has "$KZ_OUT" "CKP_PUBLIC_CERTIFICATES_TOKEN" ||
+	fail "no CKP_PUBLIC_CERTIFICATES_TOKEN profile once the certificate is known" "$KZ_OUT"
+ok "-O in a later run, before login: certificate and public key from the cache, and the profile"
 
 label=$(label_of "${auth_id:0:8}")
 [ "$label" = "Тестов Т. AUTH $(expiry_of "$KZ_TMP/auth.pem")" ] ||
