@@ -45,8 +45,11 @@ interop_tests = tests/interop/pkcs11-tool.sh tests/interop/openssl-engine.sh \
 TESTS = $(check_PROGRAMS) $(interop_tests)
 
 # Registration needs the installed module: `make install && make installcheck`.
+# It skips (77) where kzp11 is not installed system-wide, as inside `make
+# distcheck`; KZP11_REQUIRE_INSTALLED=1 (./quickstart check) makes that a failure.
 installcheck-local:
-	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/interop/p11-kit.sh
+	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/interop/p11-kit.sh; rc=$$?; \
+	if [ $$rc -eq 77 ] && [ -z "$${KZP11_REQUIRE_INSTALLED:-}" ]; then rc=0; fi; exit $$rc
 EXTRA_DIST += tests/demo.sh tests/fixtures/README.md tests/interop/lib.sh \
 	$(interop_tests) tests/interop/p11-kit.sh
 
