@@ -32,7 +32,7 @@ tests_fuzz_fuzz_mech_LDADD = $(fuzz_ldadd)
 
 # (TESTS is $(check_PROGRAMS) and the interop scripts, so these run in make check.)
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/libfuzzer.c tests/fuzz/fuzz.sh \
-	tests/fuzz/make-seeds.sh tests/fuzz/corpus
+	tests/fuzz/make-seeds.py tests/fuzz/corpus
 
 # `make fuzz`: not part of `make check`.  FUZZ_SECONDS per target (60),
 # FUZZ_TARGETS to choose (p12 conf attrs mech), FUZZ_CC (clang).
@@ -48,3 +48,10 @@ fuzz: tests/fixtures/kzp11-mkcontainer$(EXEEXT)
 	$(SHELL) $(srcdir)/tests/fuzz/fuzz.sh '$(srcdir)' 'tests/fuzz/build' '$(FUZZ_TARGETS)' \
 		$(filter %.c,$(libkzcore_la_SOURCES) $(kzp11_la_SOURCES))
 .PHONY: fuzz
+
+# The API-misuse table (tests/module/test_misuse.c): every PKCS#11 2.40 and
+# 3.0 function called the wrong ways, against the loaded kzp11.so.
+check_PROGRAMS += tests/module/test_misuse
+tests_module_test_misuse_SOURCES = tests/module/test_misuse.c tests/module/harness.h \
+	tests/module/test_module_harness.c
+tests_module_test_misuse_LDADD = $(CHECK_LIBS) $(OPENSSL_LIBS) -ldl -lpthread

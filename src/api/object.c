@@ -32,8 +32,8 @@ static CK_RV enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_ob
 }
 
 /* Objects cannot be copied or changed (CKA_COPYABLE and CKA_MODIFIABLE
- * are FALSE). */
-static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
+ * are FALSE); a call with bad pointers is still told so first. */
+static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, int args_ok)
 {
 	struct kz_object *obj;
 	CK_RV rv = enter_object(h, ho, &obj);
@@ -41,14 +41,13 @@ static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho)
 	if (rv != CKR_OK)
 		return rv;
 	kz_leave();
-	return CKR_ACTION_PROHIBITED;
+	return args_ok ? CKR_ACTION_PROHIBITED : CKR_ARGUMENTS_BAD;
 }
 
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	(void)pTemplate; (void)ulCount; (void)phNewObject;
-	KZ_RETURN(prohibited(hSession, hObject));
+	KZ_RETURN(prohibited(hSession, hObject, (pTemplate || !ulCount) && phNewObject));
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
@@ -100,8 +99,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	(void)pTemplate; (void)ulCount;
-	KZ_RETURN(prohibited(hSession, hObject));
+	KZ_RETURN(prohibited(hSession, hObject, pTemplate || !ulCount));
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
