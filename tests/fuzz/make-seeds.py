@@ -61,6 +61,36 @@ def without_mac(p12):
     return b'\x30' + der_len(len(body)) + body
 
 
+def tlv(tag, content):
+    return bytes([tag]) + der_len(len(content)) + content
+
+
+KZ_2004_KEY = bytes.fromhex('06092a830e030a01010101')
+KZ_2004_CURVE = bytes.fromhex('060a2a830e030a0101010101')
+KZ_GOST94_PARAMS = bytes.fromhex('060a2a830e030a0103010100')
+KZ_2015_512_KEY = bytes.fromhex('06092a830e030a01010202')
+KZ_2015_512_CURVE = bytes.fromhex('060a2a830e030a0101020201')
+KZ_STREEBOG512 = bytes.fromhex('06082a830e030a010303')
+OID_DATA = bytes.fromhex('06092a864886f70d010701')
+OID_KEYBAG = bytes.fromhex('060b2a864886f70d010c0a0101')
+OID_CERTBAG = bytes.fromhex('060b2a864886f70d010c0a0103')
+OID_X509CERT = bytes.fromhex('060a2a864886f70d01091601')
+OID_LOCALKEYID = bytes.fromhex('06092a864886f70d010915')
+
+
+def gost_container(alg, params, size, cert_der):
+    """PFX (no MAC) with a GOST PKCS#8 key bag and a certificate bag."""
+    d = tlv(0x02, b'\x00' + bytes([0x11]) * size)
+    p8 = tlv(0x30, tlv(0x02, b'\x00') + tlv(0x30, alg + tlv(0x30, params)) + tlv(0x04, d))
+    attrs = tlv(0x31, tlv(0x30, OID_LOCALKEYID + tlv(0x31, tlv(0x04, b'\x42' * 20))))
+    keybag = tlv(0x30, OID_KEYBAG + tlv(0xa0, p8) + attrs)
+    certbag = tlv(0x30, OID_CERTBAG + tlv(0xa0, tlv(0x30, OID_X509CERT +
+                                                     tlv(0xa0, tlv(0x04, cert_der)))) + attrs)
+    safe = tlv(0x30, keybag + certbag)
+    authsafe = tlv(0x30, tlv(0x30, OID_DATA + tlv(0xa0, tlv(0x04, safe))))
+    return tlv(0x30, tlv(0x02, b'\x03') + tlv(0x30, OID_DATA + tlv(0xa0, tlv(0x04, authsafe))))
+
+
 with tempfile.TemporaryDirectory() as tmp:
     for fmt in ('nca', 'modern'):
         path = subprocess.check_output(
@@ -77,6 +107,13 @@ with tempfile.TemporaryDirectory() as tmp:
                            'pass:Qwerty12', '-keypbe', 'NONE', '-certpbe', 'NONE',
                            '-nomac', '-out', plain])
     put('p12', open(plain, 'rb').read())
+    cert_der = subprocess.check_output(['openssl', 'x509', '-in', pem, '-outform', 'DER'])
+    # GOST keys in a container: the fixed PKCS#8 structures fuzz_mech.c
+    # uses, in a key bag beside the generated certificate, without MAC.
+    for alg, params, size in (
+            (KZ_2004_KEY, KZ_2004_CURVE + KZ_GOST94_PARAMS, 32),
+            (KZ_2015_512_KEY, KZ_2015_512_CURVE + KZ_STREEBOG512, 64)):
+        put('p12', gost_container(alg, params, size, cert_der))
 
 # ---- configuration ----
 
