@@ -335,7 +335,52 @@ static CK_ULONG out_size(struct fz *f, int *query)
 	return (b & 2) ? 1024 : (CK_ULONG)(b >> 2) * 4;
 }
 
-static void run_module_op(struct fz *f, CK_SESSION_HANDLE s, enum kz_op_kind kind)
+/* A GOST signature made below the PKCS#11 layer; 0 when refused. */
+static CK_ULONG gost_sign(struct kz_key *key, const CK_MECHANISM *m, const unsigned char *in,
+			  CK_ULONG len, unsigned char *out, CK_ULONG cap)
+{
+	struct kz_op *op = NULL;
+	CK_ULONG n = cap;
+
+	if (kz_op_new(KZ_OP_SIGN, m, key, &op) != CKR_OK)
+		return 0;
+	if (!op->ops->update || op->ops->update(op, in, len) != CKR_OK ||
+	    op->ops->final(op, out, &n) != CKR_OK)
+		n = 0;
+	kz_op_free(op);
+	return n;
+}
+
+/*
+ * A signature the verification should accept, or a ciphertext the
+ * decryption should open, made with the same mechanism and the other half
+ * of the key (or the same HMAC key), so that the fuzzed parameters reach
+ * the success paths too.  0 when that cannot be made.
+ */
+static CK_ULONG make_valid(CK_SESSION_HANDLE s, enum kz_op_kind kind, CK_MECHANISM *m,
+			   CK_OBJECT_HANDLE key, const unsigned char *in, CK_ULONG len,
+			   unsigned char *out, CK_ULONG cap)
+{
+	CK_ULONG n = cap;
+
+	for (int i = 0; i < KEY_GOST_N; i++)
+		if (kind == KZ_OP_VERIFY && key == gost_pub[i])
+			return gost_sign(gost_priv[i], m, in, len, out, cap);
+	if (kind == KZ_OP_VERIFY) {
+		if (C_SignInit(s, m, key == rsa_pub ? rsa_priv : key) != CKR_OK)
+			return 0;
+		return C_Sign(s, (CK_BYTE_PTR)in, len, out, &n) == CKR_OK ? n : 0;
+	}
+	if (kind == KZ_OP_DECRYPT && key == rsa_priv) {
+		if (C_EncryptInit(s, m, rsa_pub) != CKR_OK)
+			return 0;
+		return C_Encrypt(s, (CK_BYTE_PTR)in, len, out, &n) == CKR_OK ? n : 0;
+	}
+	return 0;
+}
+
+static void run_module_op(struct fz *f, CK_SESSION_HANDLE s, enum kz_op_kind kind,
+			  CK_MECHANISM *m, CK_OBJECT_HANDLE key)
 {
 	uint8_t how = fz_u8(f);
 	int query;
@@ -361,6 +406,21 @@ static void run_module_op(struct fz *f, CK_SESSION_HANDLE s, enum kz_op_kind kin
 	f->n = 0;
 	if (!in || (kind == KZ_OP_VERIFY && !sigbuf))
 		goto out;
+	if (how & 0x80) {   /* a valid signature or ciphertext instead */
+		unsigned char *valid = malloc(1024);
+		CK_ULONG n = valid ? make_valid(s, kind, m, key, in, got, valid, 1024) : 0;
+		if (n && kind == KZ_OP_VERIFY) {
+			free(sigbuf);
+			sigbuf = valid;
+			sig_len = n;
+		} else if (n && kind == KZ_OP_DECRYPT) {
+			free(in);
+			in = valid;
+			got = n;
+		} else {
+			free(valid);
+		}
+	}
 	if (!(how & 1)) {   /* single part */
 		if (kind == KZ_OP_VERIFY) {
 			C_Verify(s, in, got, sigbuf, sig_len);
@@ -379,7 +439,7 @@ static void run_module_op(struct fz *f, CK_SESSION_HANDLE s, enum kz_op_kind kin
 	}
 	/* multi-part: up to four pieces */
 	for (size_t off = 0, i = 0; i < 4 && off < got; i++) {
-		size_t piece = (how >> (2 + 2 * (i % 3))) & 3 ? (got - off) / 2 + 1 : got - off;
+		size_t piece = (how >> (1 + 2 * (i % 3))) & 3 ? (got - off) / 2 + 1 : got - off;
 		if (api[kind].update(s, in + off, piece) != CKR_OK)
 			goto out;
 		off += piece;
@@ -460,7 +520,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gost >= 0 && kind == KZ_OP_SIGN)
 		run_internal_op(&f, gost_priv[gost], &p.m, kind);
 	else if (api[kind].init(s, &p.m, key) == CKR_OK)
-		run_module_op(&f, s, kind);
+		run_module_op(&f, s, kind, &p.m, key);
 	C_CloseSession(s);
 out:
 	free(p.owned[0]);

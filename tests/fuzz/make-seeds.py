@@ -223,3 +223,11 @@ put('mech', mech(SECRET, VERIFY, 0x1211, b'\x02\x00', b'\x00\x10' + b'K' * 16 +
 put('mech', mech(SECRET, SIGN, 0xD4321015, rest=b'\x00\x40' + b'K' * 64 + run(0, 0x10, msg)))
 put('mech', mech(RAW, SIGN, 0x40, rest=u32(0x12345) + run(0, 1, msg)))
 put('mech', mech(RSA_PRIV, SIGN, 0x01, b'\x05\x08', run(0, 1, msg)))
+# how & 0x80: the target makes a valid signature or ciphertext first
+put('mech', mech(RSA_PUB, VERIFY, 0x40, rest=run(0x80, 0, msg, b'')))
+put('mech', mech(RSA_PUB, VERIFY, 0x43, b'\x04\x02\x02\x20', run(0x81, 0, msg, b'')))
+put('mech', mech(RSA_PRIV, DECRYPT, 0x09, b'\x03\x02\x20\x04labl', run(0x80, 2, b'secret')))
+put('mech', mech(RSA_PRIV, DECRYPT, 0x01, rest=run(0x81, 1, b'secret')))
+put('mech', mech(GOST04, VERIFY, 0xCB5A0001, rest=run(0x80, 0, msg, b'')))
+put('mech', mech(GOST512, VERIFY, 0xCB5A0011, rest=run(0x83, 0, msg, b'')))
+put('mech', mech(SECRET, VERIFY, 0xD4321014, rest=b'\x01\x20' + b'K' * 32 + run(0x80, 0, msg, b'')))
