@@ -32,17 +32,18 @@ static CK_RV enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, struct kz_ob
 }
 
 /* Objects cannot be copied or changed (CKA_COPYABLE and CKA_MODIFIABLE
- * are FALSE).  A template that would also weaken a key's protection gets
- * the spec's more precise answer, CKR_ATTRIBUTE_READ_ONLY. */
+ * are FALSE).  A call with bad pointers is told so first; a template that
+ * would also weaken a key's protection gets the spec's more precise answer,
+ * CKR_ATTRIBUTE_READ_ONLY. */
 static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, const CK_ATTRIBUTE *t,
-			CK_ULONG n)
+			CK_ULONG n, int args_ok)
 {
 	struct kz_object *obj;
 	CK_RV rv = enter_object(h, ho, &obj);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!t && n)
+	if ((!t && n) || !args_ok)
 		rv = CKR_ARGUMENTS_BAD;
 	else
 		rv = kz_attr_check_protection(obj, t, n);
@@ -53,8 +54,7 @@ static CK_RV prohibited(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE ho, const CK_ATTRI
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	(void)phNewObject;
-	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount));
+	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount, phNewObject != NULL));
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
@@ -106,7 +106,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount));
+	KZ_RETURN(prohibited(hSession, hObject, pTemplate, ulCount, 1));
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
