@@ -65,7 +65,7 @@ tests_bench_kzp11_bench_SOURCES = tests/bench/bench.c
 tests_bench_kzp11_bench_CFLAGS = -std=c11 -O2 -Wall -Wextra $(P11KIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_bench_kzp11_bench_CPPFLAGS = -D_GNU_SOURCE
 tests_bench_kzp11_bench_LDADD = $(OPENSSL_LIBS) -ldl
-CLEANFILES = $(EXTRA_PROGRAMS) tools/kzp11-register
+CLEANFILES = $(EXTRA_PROGRAMS) tools/kzp11-register conf/firefox-policies.json
 
 bench: all tests/bench/kzp11-bench$(EXEEXT) tests/bench/kzp11-bench-gost$(EXEEXT)
 	KZP11_MODULE='$(abs_top_builddir)/.libs/kzp11.so' \

@@ -196,4 +196,14 @@ has_module "$rel" || fail "the other profile was not registered"
 stop_pid "$ff_pid"
 ok "a process with the profile's path on its command line: profile left alone (pgrep -f)"
 
+# The system-wide Firefox policy: valid JSON naming the module where
+# `make install` puts it (p11-kit's module folder).
+policy=$(dirname "$KZP11_REGISTER")/../conf/firefox-policies.json
+[ -f "$policy" ] || fail "conf/firefox-policies.json was not built"
+want=$(pkg-config --variable=p11_module_path p11-kit-1)/kzp11.so
+got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["policies"]["SecurityDevices"]["Add"]["NCA keys (kzp11)"])' "$policy") ||
+	fail "conf/firefox-policies.json is not a SecurityDevices policy" "$policy"
+[ "$got" = "$want" ] || fail "the Firefox policy names '$got', not '$want'" "$policy"
+ok "the Firefox policy file adds $want as a security device"
+
 finish
