@@ -48,3 +48,14 @@ check-stress: all tests/stress/test_threads$(EXEEXT)
 # fork and thread tests.
 TESTS += tests/interop/processes.sh
 EXTRA_DIST += tests/interop/processes.sh
+
+# valgrind memcheck over the module suite (each Check test runs in a forked
+# child, which valgrind follows; an error or a definite leak exits 99 there
+# and fails the test), and over the GOST signing suite, whose constant-time
+# case only works under memcheck.
+VALGRIND_FLAGS = --quiet --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=40
+check-valgrind: all tests/module/test_module$(EXEEXT) tests/unit/test_gost_sign$(EXEEXT)
+	$(AM_TESTS_ENVIRONMENT) CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
+		valgrind $(VALGRIND_FLAGS) tests/module/test_module
+	CK_TIMEOUT_MULTIPLIER=10 valgrind $(VALGRIND_FLAGS) tests/unit/test_gost_sign
