@@ -2,8 +2,9 @@
  * Threads signing at once, every signature checked by OpenSSL:
  *
  *  1. "own sessions": 8 threads, each with its own session, round robin
- *     over the keys (RSA containers made by kzp11-mkcontainer, and GOST
- *     containers from $KZP11_TESTKEYS when present);
+ *     over the keys: two RSA and one GOST 34.10-2015 512-bit container made
+ *     by kzp11-mkcontainer, and when $KZP11_TESTKEYS has them, one NCA GOST
+ *     2004 (256-bit) and one 2015 container;
  *  2. "shared session": 8 threads on ONE session per key kind.  PKCS#11
  *     allows one operation per session at a time: C_SignInit either starts
  *     it or says CKR_OPERATION_ACTIVE.  Here a thread calls C_Sign only
@@ -15,10 +16,10 @@
  * KZP11_STRESS_OPS signatures per thread (default 200; `make check-stress`
  * runs 10,000), KZP11_STRESS_THREADS threads per phase (default 8).
  * RSA signatures (SHA256-RSA-PKCS and SHA256-RSA-PKCS-PSS) are verified with
- * the certificate the generator wrote; GOST ones (CKM_GOSTR3410 over a
- * random digest) with OpenSSL's EC arithmetic on the curve of RFC 4357
- * (CryptoPro-A, 256 bits) or RFC 7836 (TC26-512-A), the public key taken
- * from the token's certificate.
+ * the certificate the generator wrote; GOST ones (CKM_GOSTR3410[_512] over
+ * a random digest) with OpenSSL's EC arithmetic on the curve of RFC 4357
+ * (CryptoPro-A, 256 bits) or RFC 7836 (TC26-512-A), the public key from the
+ * generator's certificate (the NCA samples': from the token's).
  *
  * Exit: 0 all signed and verified, 1 failures, 77 nothing to test.
  */
@@ -469,11 +470,12 @@ static void link_first(const char *dir, const char *into)
 	free(list);
 }
 
-static EVP_PKEY *cert_matching(const char *dir, const X509 *token_x)
+/* The generator's .cer equal to the token's certificate, or NULL. */
+static X509 *cert_matching(const char *dir, const X509 *token_x)
 {
 	struct dirent **list;
 	int n = scandir(dir, &list, NULL, alphasort);
-	EVP_PKEY *pub = NULL;
+	X509 *found = NULL;
 	char path[1024];
 
 	for (int i = 0; i < n; i++) {
@@ -481,20 +483,21 @@ static EVP_PKEY *cert_matching(const char *dir, const X509 *token_x)
 		FILE *f;
 		X509 *x;
 
-		if (!pub && len > 4 && strcmp(list[i]->d_name + len - 4, ".cer") == 0) {
+		if (!found && len > 4 && strcmp(list[i]->d_name + len - 4, ".cer") == 0) {
 			snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
 			if ((f = fopen(path, "r"))) {
 				x = PEM_read_X509(f, NULL, NULL, NULL);
 				fclose(f);
 				if (x && X509_cmp(x, token_x) == 0)
-					pub = X509_get_pubkey(x);
-				X509_free(x);
+					found = x;
+				else
+					X509_free(x);
 			}
 		}
 		free(list[i]);
 	}
 	free(list);
-	return pub;
+	return found;
 }
 
 static long env_long(const char *name, long def, long min, long max)
@@ -529,8 +532,10 @@ static int load_module(void)
 	return get_list && get_list(&p11) == CKR_OK ? 0 : -1;
 }
 
-/* Logs in to every slot and fills keys[] with what OpenSSL needs. */
-static int collect_keys(const char *rsa_dir)
+/* Logs in to every slot and fills keys[] with what OpenSSL needs: the
+ * public key from the generator's certificate (for the NCA samples, which
+ * come without one, from the token's). */
+static int collect_keys(const char *made_dir)
 {
 	CK_SLOT_ID slots[MAX_KEYS];
 	CK_ULONG n = MAX_KEYS;
@@ -546,7 +551,7 @@ static int collect_keys(const char *rsa_dir)
 		CK_ATTRIBUTE a = { CKA_KEY_TYPE, &type, sizeof type };
 		CK_OBJECT_HANDLE priv;
 		CK_TOKEN_INFO ti;
-		X509 *x;
+		X509 *x, *made;
 
 		k->slot = slots[i];
 		if (p11->C_GetTokenInfo(k->slot, &ti) != CKR_OK ||
@@ -569,8 +574,13 @@ static int collect_keys(const char *rsa_dir)
 			X509_free(x);
 			return -1;
 		}
+		made = cert_matching(made_dir, x);
+		if (made) {
+			X509_free(x);
+			x = made;
+		}
 		if (type == CKK_RSA) {
-			k->rsa_pub = cert_matching(rsa_dir, x);
+			k->rsa_pub = made ? X509_get_pubkey(made) : NULL;
 			if (!k->rsa_pub) {
 				fprintf(stderr, "%s: not a certificate the generator wrote\n", k->name);
 				X509_free(x);
@@ -599,10 +609,10 @@ int main(void)
 	const char *gen = getenv("KZP11_MKCONTAINER"), *testkeys = getenv("KZP11_TESTKEYS");
 	long ops = env_long("KZP11_STRESS_OPS", 200, 1, 100000000);
 	int threads = (int)env_long("KZP11_STRESS_THREADS", 8, 1, MAX_THREADS);
-	char cmd[2048], rsa_dir[300], keys_dir[300], path[400], *env;
+	char cmd[2048], made_dir[300], keys_dir[300], path[400], *env;
 	struct worker w[MAX_THREADS];
 	long failures = 0;
-	int have_gost = 0, kinds = 0;
+	int have_gost = 0;
 	CK_RV rv;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -618,25 +628,26 @@ int main(void)
 		return 1;
 	}
 	atexit(cleanup);
-	snprintf(rsa_dir, sizeof rsa_dir, "%s/rsa", tmpdir);
+	snprintf(made_dir, sizeof made_dir, "%s/rsa", tmpdir);
 	snprintf(keys_dir, sizeof keys_dir, "%s/gost", tmpdir);
 	mkdir(keys_dir, 0700);
 	snprintf(cmd, sizeof cmd,
 		 "'%s' --cert-out --kind auth '%s' >/dev/null && "
-		 "'%s' --cert-out --kind sign --holder 'STRESS TEST' '%s' >/dev/null",
-		 gen, rsa_dir, gen, rsa_dir);
+		 "'%s' --cert-out --kind sign --holder 'STRESS TEST' '%s' >/dev/null && "
+		 "'%s' --cert-out --alg gost2015 --kind sign --holder 'STRESS GOST' '%s' >/dev/null",
+		 gen, made_dir, gen, made_dir, gen, made_dir);
 	if (run_cmd(cmd) != 0) {
 		fprintf(stderr, "kzp11-mkcontainer failed\n");
 		return 1;
 	}
-	/* GOST: one container of each generation from the NCA test set. */
+	/* And one GOST container of each generation from the NCA test set. */
 	if (testkeys && *testkeys) {
 		snprintf(path, sizeof path, "%s/gost-2004", testkeys);
 		link_first(path, keys_dir);
 		snprintf(path, sizeof path, "%s/gost-2015", testkeys);
 		link_first(path, keys_dir);
 	}
-	if (asprintf(&env, "%s:%s", rsa_dir, keys_dir) < 0)
+	if (asprintf(&env, "%s:%s", made_dir, keys_dir) < 0)
 		return 1;
 	setenv("KZP11_KEYS", env, 1);
 	free(env);
@@ -654,12 +665,12 @@ int main(void)
 		fprintf(stderr, "C_Initialize: %s\n", rv_name(rv));
 		return 1;
 	}
-	if (collect_keys(rsa_dir) != 0)
+	if (collect_keys(made_dir) != 0)
 		return 1;
 	for (int i = 0; i < n_keys; i++)
 		have_gost |= keys[i].gost;
-	if (!have_gost)
-		printf("# no GOST containers (KZP11_TESTKEYS/gost-2004, gost-2015): RSA only\n");
+	if (n_keys < 5)
+		printf("# no NCA samples (KZP11_TESTKEYS/gost-2004, gost-2015): generated keys only\n");
 	printf("# %d keys, %d threads per phase, %ld signatures per thread\n", n_keys, threads,
 	       ops);
 
@@ -669,7 +680,7 @@ int main(void)
 	failures += run_phase("own sessions", w, threads);
 
 	/* One shared session per key kind: RSA, then GOST when there is one. */
-	for (int gost = 0; gost <= have_gost; gost++, kinds++) {
+	for (int gost = 0; gost <= have_gost; gost++) {
 		struct key *k = NULL;
 		CK_SESSION_HANDLE shared;
 
