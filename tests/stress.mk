@@ -49,13 +49,17 @@ check-stress: all tests/stress/test_threads$(EXEEXT)
 TESTS += tests/interop/processes.sh
 EXTRA_DIST += tests/interop/processes.sh
 
-# valgrind memcheck over the module suite (each Check test runs in a forked
-# child, which valgrind follows; an error or a definite leak exits 99 there
-# and fails the test), and over the GOST signing suite, whose constant-time
-# case only works under memcheck.
+# valgrind memcheck over the module suite, one Check suite at a time
+# (VALGRIND_SUITES; each test runs in a forked child, which valgrind follows:
+# an error or a definite leak exits 99 there and fails the test), and over
+# the GOST signing suite, whose constant-time case only works under memcheck.
 VALGRIND_FLAGS = --quiet --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=40
+VALGRIND_SUITES = init slots objects crypto threads nca create gost
 check-valgrind: all tests/module/test_module$(EXEEXT) tests/unit/test_gost_sign$(EXEEXT)
-	$(AM_TESTS_ENVIRONMENT) CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
-		valgrind $(VALGRIND_FLAGS) tests/module/test_module
+	@set -e; $(AM_TESTS_ENVIRONMENT) for s in $(VALGRIND_SUITES); do \
+		echo "valgrind: module suite '$$s'"; \
+		CK_RUN_SUITE=$$s CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
+			valgrind $(VALGRIND_FLAGS) tests/module/test_module; \
+	done
 	CK_TIMEOUT_MULTIPLIER=10 valgrind $(VALGRIND_FLAGS) tests/unit/test_gost_sign
