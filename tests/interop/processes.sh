@@ -128,10 +128,12 @@ if command -v systemd-socket-activate >/dev/null 2>&1 && [ -x "$remote" ]; then
 	sock=$run_dir/activated.sock
 	# It passes on only the environment it is told to (as systemd does).
 	pass_env=()
-	for v in HOME XDG_CACHE_HOME XDG_CONFIG_HOME KZP11_CONF KZP11_KEYS LD_PRELOAD ASAN_OPTIONS \
-		UBSAN_OPTIONS; do
+	for v in HOME XDG_CACHE_HOME XDG_CONFIG_HOME KZP11_CONF KZP11_KEYS UBSAN_OPTIONS; do
 		[ -z "${!v:-}" ] || pass_env+=(-E "$v=${!v}")
 	done
+	# A sanitizer build: p11-kit-remote needs the runtime like the wrapped programs.
+	[ -z "${KZP11_SAN_PRELOAD:-}" ] ||
+		pass_env+=(-E "LD_PRELOAD=$KZP11_SAN_PRELOAD" -E ASAN_OPTIONS=detect_leaks=0)
 	timeout 300 systemd-socket-activate --listen="$sock" --accept --inetd "${pass_env[@]}" \
 		"$remote" --provider "$KZP11_MODULE" "pkcs11:" >"$KZ_TMP/activate.log" 2>&1 &
 	activator=$!
