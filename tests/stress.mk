@@ -58,7 +58,7 @@ VALGRIND_FLAGS = --quiet --error-exitcode=99 --leak-check=full \
 VALGRIND_SUITES = init slots objects crypto threads nca create gost
 check-valgrind: all tests/module/test_module$(EXEEXT) tests/unit/test_gost_sign$(EXEEXT)
 	@set -e; $(AM_TESTS_ENVIRONMENT) for s in $(VALGRIND_SUITES); do \
-		echo "valgrind: module suite '$$s'"; \
+		echo "valgrind: module suite '$$s' ($$(date +%T))"; \
 		CK_RUN_SUITE=$$s CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
 			valgrind $(VALGRIND_FLAGS) tests/module/test_module; \
 	done
