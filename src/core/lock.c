@@ -50,6 +50,11 @@ struct kz_lock *kz_lock_new(void)
 	return lock;
 }
 
+void kz_lock_forget(struct kz_lock *lock)
+{
+	free(lock);
+}
+
 void kz_lock_free(struct kz_lock *lock)
 {
 	if (!lock)

@@ -73,7 +73,8 @@ void kz_leave(void)
 }
 
 /* Frees everything.  `stale` means a copy inherited through fork: its
- * locks may be held by threads that do not exist here, so leave them. */
+ * locks may be held by threads that do not exist here: their memory goes,
+ * the mutexes are not destroyed. */
 static void release_state(int stale)
 {
 	kz_pcsc_stop(kz_module.pcsc, stale);
@@ -84,7 +85,9 @@ static void release_state(int stale)
 		for (int k = 0; k < KZ_OP_COUNT; k++)
 			kz_op_free(s->ops[k]);
 		free(s->found);
-		if (!stale)
+		if (stale)
+			kz_lock_forget(s->lock);
+		else
 			kz_lock_free(s->lock);
 		free(s);
 	}
@@ -96,7 +99,9 @@ static void release_state(int stale)
 	kz_conf_free(&kz_module.conf);
 	kz_ossl_free();
 	kz_secmem_trim();   /* every secret block is freed (and wiped) by now */
-	if (!stale)
+	if (stale)
+		kz_lock_forget(kz_module.lock);
+	else
 		kz_lock_free(kz_module.lock);
 	memset(&kz_module, 0, sizeof kz_module);
 }

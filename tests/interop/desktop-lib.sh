@@ -11,6 +11,11 @@
 # current directory, which is the build tree under make check).
 #   KZP11_BROWSER_WAIT   seconds a browser may take to show a window (default 60)
 
+# A module built with sanitizers needs their runtime loaded first, which a
+# browser's many processes do not do: browsers are tested with the plain
+# build (make check), the module's code under sanitizers by the other tests.
+[ -z "${KZP11_SAN_PRELOAD:-}" ] || skip "sanitizer build: the browser tests run in the plain build"
+
 : "${KZP11_ARTIFACTS:=$PWD/tests/artifacts}"
 KZ_WAIT=${KZP11_BROWSER_WAIT:-60}
 KZ_XVFB_PID=

@@ -278,6 +278,21 @@ KZP11_CONF=$KZ_TMP/kzp11.conf
 KZP11_KEYS=$KZ_TMP/keys
 export HOME XDG_CACHE_HOME XDG_CONFIG_HOME KZP11_CONF KZP11_KEYS
 unset PKCS11_MODULE_PATH
+# A module built with --enable-sanitizers needs the ASan runtime loaded
+# first by every program that loads it: the programs below run through
+# wrappers that preload it (not every program: pgrep, for one, hangs under
+# ASan).  Leaks are looked for in our own programs only (the module suite).
+if [ -n "${KZP11_SAN_PRELOAD:-}" ]; then
+	mkdir -p "$KZ_TMP/sanbin"
+	for _p in pkcs11-tool openssl certutil modutil pk12util tstclnt selfserv vfychain \
+		p11-kit; do
+		_real=$(command -v "$_p") || continue
+		printf '#!/bin/sh\nLD_PRELOAD=%s${LD_PRELOAD:+:$LD_PRELOAD} ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} exec %s "$@"\n' \
+			"$KZP11_SAN_PRELOAD" "$_real" >"$KZ_TMP/sanbin/$_p"
+		chmod +x "$KZ_TMP/sanbin/$_p"
+	done
+	PATH=$KZ_TMP/sanbin:$PATH
+fi
 export LC_ALL=C.UTF-8
 
 require_cmd timeout od awk openssl
