@@ -98,7 +98,7 @@ CK_RV kz_fwd_C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 		rv = C_GetSlotList(tokenPresent, pSlotList, &n);
 		if (rv == CKR_OK && n + n_fwd > *pulCount)   /* a container arrived */
 			rv = CKR_BUFFER_TOO_SMALL;
-		else if (rv == CKR_OK)
+		else if (rv == CKR_OK && n_fwd)
 			memcpy(pSlotList + n, fwd, n_fwd * sizeof *fwd);
 		n_native = n;
 	}
