@@ -58,7 +58,7 @@ static int read_numbers(const unsigned char *der, size_t len, BIGNUM *bn[RSA_FIE
 	unsigned long v;
 
 	kz_der_init(&d, der, len);
-	if (kz_der_expect(&d, KZ_DER_SEQUENCE, &outer) < 0 || !outer.constructed)
+	if (kz_der_expect(&d, KZ_DER_SEQUENCE, &outer) < 0 || !outer.constructed || d.p != d.end)
 		return -1;
 	kz_der_enter(&outer, &seq);
 	/* Version 1 (multi-prime) is not what NCA issues: refused. */
