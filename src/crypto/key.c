@@ -1,5 +1,6 @@
 #include "crypto/key.h"
 #include "crypto/ossl.h"
+#include "crypto/rsa_key.h"
 #include "util/secmem.h"
 
 #include <openssl/crypto.h>
@@ -35,20 +36,20 @@ static struct kz_key *wrap_pkey(EVP_PKEY *pkey, int is_private, const char **why
 struct kz_key *kz_key_from_pkcs8(const PKCS8_PRIV_KEY_INFO *p8, const char **why)
 {
 	const ASN1_OBJECT *alg = NULL;
+	const unsigned char *der = NULL;
+	int len = 0;
 	EVP_PKEY *pkey;
 
-	if (!PKCS8_pkey_get0(&alg, NULL, NULL, NULL, p8)) {
+	if (!PKCS8_pkey_get0(&alg, &der, &len, NULL, p8) || len <= 0) {
 		*why = "malformed private key";
 		return NULL;
 	}
 	if (OBJ_obj2nid(alg) != NID_rsaEncryption)
 		return kz_gost_key_from_pkcs8(p8, why);
-	pkey = EVP_PKCS82PKEY_ex(p8, kz_ossl_ctx(), NULL);
-	if (!pkey) {
-		ERR_clear_error();
-		*why = "malformed RSA private key";
+	/* Not EVP_PKCS82PKEY_ex: OpenSSL's decoder leaves an unwiped copy (rsa_key.c). */
+	pkey = kz_rsa_private_from_der(der, (size_t)len, why);
+	if (!pkey)
 		return NULL;
-	}
 	return wrap_pkey(pkey, 1, why);
 }
 
