@@ -6,6 +6,7 @@
  */
 #include "crypto/key.h"
 #include "crypto/ossl.h"
+#include "crypto/rsa_key.h"
 #include "crypto/gost/curves.h"
 #include "crypto/gost/gost3410.h"
 #include "kzp11/kzp11.h"
@@ -47,7 +48,7 @@ static CK_RV rsa_public(const CK_ATTRIBUTE *t, CK_ULONG n, struct kz_key **out)
 	if (bld && bn_n && bn_e && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
 		params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = params ? EVP_PKEY_CTX_new_from_name(kz_ossl_ctx(), "RSA", NULL) : NULL;
+	ctx = params ? EVP_PKEY_CTX_new_from_name(kz_ossl_ctx(), KZ_RSA_KEYMGMT, NULL) : NULL;
 	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
 		pkey = NULL;

@@ -25,7 +25,6 @@
 /* RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, dP, dQ, qInv } (RFC 8017 A.1.2) */
 #define RSA_FIELDS 8
 #define RSA_MAX_BYTES 2048   /* 16384-bit modulus */
-#define RSA_KEYMGMT_NAME "1.2.840.113549.1.1.1"   /* rsaEncryption */
 
 static const char *const param_names[RSA_FIELDS] = {
 	OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
@@ -108,7 +107,7 @@ static EVP_PKEY *from_numbers(BIGNUM *bn[RSA_FIELDS])
 	 * import.  The OID finds the provider's RSA key manager directly.
 	 */
 	if (params)
-		ctx = EVP_PKEY_CTX_new_from_name(kz_ossl_ctx(), RSA_KEYMGMT_NAME, NULL);
+		ctx = EVP_PKEY_CTX_new_from_name(kz_ossl_ctx(), KZ_RSA_KEYMGMT, NULL);
 	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) <= 0)
 		pkey = NULL;
