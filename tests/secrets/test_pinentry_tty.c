@@ -164,6 +164,7 @@ int main(void)
 			fprintf(stderr, "cannot run %s\n", gen);
 			return 1;
 		}
+		posix_spawn_file_actions_destroy(&fa);
 		close(fds[1]);
 		got = read(fds[0], p12, sizeof p12 - 1);
 		close(fds[0]);
