@@ -69,13 +69,15 @@ deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
 
 # start_xvfb: an X server on a display number of its own, picked at random
 # among :200-:899 (low numbers are what desktops and other tests use) and not
-# locked by anyone.  Sets DISPLAY.
+# locked by anyone.  Sets DISPLAY.  -noreset: by default the server resets when
+# its last client leaves, and a browser started during the reset cannot
+# connect ("cannot open display").
 start_xvfb() {
 	local n _try _i
 	for _try in 1 2 3 4 5 6 7 8; do
 		n=$((200 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 700))
 		[ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ] || continue
-		Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
+		Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp -noreset >"$KZ_TMP/xvfb.log" 2>&1 </dev/null &
 		KZ_XVFB_PID=$!
 		for _i in $(seq 100); do
 			kill -0 "$KZ_XVFB_PID" 2>/dev/null || break
