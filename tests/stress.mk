@@ -10,10 +10,12 @@
 #   make check-stress      the thread test at its full count (10,000 each)
 
 # Sanitizer reports end the program with an error: a test cannot pass with one.
+# die_after_fork=0: the fork tests fork while the PC/SC monitor thread runs,
+# and the child's C_Initialize starts its own, which TSan refuses by default.
 AM_TESTS_ENVIRONMENT += \
 	KZP11_SAN_PRELOAD='$(SAN_PRELOAD)'; \
 	UBSAN_OPTIONS="$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"; \
-	TSAN_OPTIONS="$${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"; \
+	TSAN_OPTIONS="$${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:die_after_fork=0}"; \
 	export KZP11_SAN_PRELOAD UBSAN_OPTIONS TSAN_OPTIONS;
 
 # The copies are built from `make distdir`: the source tree is configured in

@@ -213,8 +213,19 @@ free_port() {
 # Remembers a background process to stop (by PID) at exit.
 track_pid() { KZ_PIDS="$KZ_PIDS $1"; }
 
+# A process that does not end within 10 s of SIGTERM (p11-kit server can hang
+# in its exit handlers under the ASan runtime) is killed with its children.
 stop_pid() {
+	local _i
 	kill "$1" 2>/dev/null || true
+	for _i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		pkill -KILL -P "$1" 2>/dev/null || true
+		kill -KILL "$1" 2>/dev/null || true
+	fi
 	wait "$1" 2>/dev/null || true
 	KZ_PIDS=$(echo " $KZ_PIDS " | sed "s/ $1 / /")
 }
