@@ -94,7 +94,7 @@ int kz_cert_key_id(const X509 *cert, unsigned char *out, size_t max, size_t *len
 	return 0;
 }
 
-static char *subject_entry(const X509 *cert, int nid)
+char *kz_cert_subject_entry(const X509 *cert, int nid)
 {
 	const X509_NAME *name = X509_get_subject_name(cert);
 	int i = X509_NAME_get_index_by_NID(name, nid, -1);
@@ -116,12 +116,12 @@ static char *subject_entry(const X509 *cert, int nid)
 
 char *kz_cert_common_name(const X509 *cert)
 {
-	return subject_entry(cert, NID_commonName);
+	return kz_cert_subject_entry(cert, NID_commonName);
 }
 
 char *kz_cert_subject_serial(const X509 *cert)
 {
-	return subject_entry(cert, NID_serialNumber);
+	return kz_cert_subject_entry(cert, NID_serialNumber);
 }
 
 const char *kz_cert_purpose(X509 *cert)

@@ -14,6 +14,8 @@ X509 *kz_cert_from_file(const char *path);
 int kz_cert_to_der(const X509 *cert, unsigned char **der, size_t *len);
 /* Subject key identifier; 0 when present and it fits. */
 int kz_cert_key_id(const X509 *cert, unsigned char *out, size_t max, size_t *len);
+/* The first subject entry of this NID as UTF-8 (free() it), or NULL. */
+char *kz_cert_subject_entry(const X509 *cert, int nid);
 /* The subject's commonName as UTF-8 (free() it), or NULL. */
 char *kz_cert_common_name(const X509 *cert);
 /* The IIN/BIN from the subject's serialNumber ("IIN123..."), or NULL. */

@@ -40,26 +40,6 @@ static void short_id(const struct kz_container *c, char out[2 * SHORT_ID_BYTES +
 
 /* ---- reading the certificate ---- */
 
-static char *subject_entry(X509 *cert, int nid)
-{
-	const X509_NAME *name = X509_get_subject_name(cert);
-	int i = X509_NAME_get_index_by_NID(name, nid, -1);
-	unsigned char *utf8 = NULL;
-	char *copy;
-	int n;
-
-	if (i < 0)
-		return NULL;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
-	if (n < 0) {
-		ERR_clear_error();
-		return NULL;
-	}
-	copy = strndup((const char *)utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return copy;
-}
-
 /* GOST keys: the Kazakh (1.2.398.3.10) and Russian (1.2.643) algorithm arcs. */
 static int is_gost(X509 *cert)
 {
@@ -120,8 +100,8 @@ static char *holder(const struct kz_container *c)
  * entity (NCA puts the BIN in OU), or NULL. */
 static char *tax_number(X509 *cert)
 {
-	char *ou = subject_entry(cert, NID_organizationalUnitName);
-	char *sn = subject_entry(cert, NID_serialNumber);
+	char *ou = kz_cert_subject_entry(cert, NID_organizationalUnitName);
+	char *sn = kz_cert_subject_entry(cert, NID_serialNumber);
 	char *out = NULL;
 
 	if (ou && strncmp(ou, "BIN", 3) == 0 && ou[3]) {
@@ -204,7 +184,7 @@ static void title_case_word(char *w, size_t len)
  * a surname attribute), which NCA writes in capitals. */
 static void title_case(const struct kz_container *c, char *name)
 {
-	char *sn = c->cert ? subject_entry(c->cert, NID_surname) : NULL;
+	char *sn = c->cert ? kz_cert_subject_entry(c->cert, NID_surname) : NULL;
 
 	if (!sn)
 		return;
