@@ -1,4 +1,5 @@
 #include "pcsc/atr.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #include <ctype.h>
@@ -184,31 +185,19 @@ int kz_atr_parse(struct kz_atr_table *t, const char *text, const char *origin)
 
 int kz_atr_load(struct kz_atr_table *t, const char *path)
 {
-	FILE *f = fopen(path, "re");
 	char *text;
-	size_t len;
-	int rc;
+	int rc = kz_read_text_file(path, ATR_FILE_MAX, &text);
 
-	if (!f) {
-		if (errno == ENOENT)
-			kz_info("no ATR table at %s: hardware tokens are not recognised", path);
-		else
-			kz_error("cannot read %s: %s", path, strerror(errno));
-		return 0;
-	}
-	text = malloc(ATR_FILE_MAX + 1);
-	if (!text) {
-		fclose(f);
+	if (rc == 0)
+		kz_info("no ATR table at %s: hardware tokens are not recognised", path);
+	else if (rc < 0 && errno == ENOMEM)
 		return -1;
-	}
-	len = fread(text, 1, ATR_FILE_MAX + 1, f);
-	fclose(f);
-	if (len > ATR_FILE_MAX || memchr(text, '\0', len)) {
+	else if (rc < 0 && (errno == EFBIG || errno == EILSEQ))
 		kz_error("%s is not a text file of at most %d bytes, ignored", path, ATR_FILE_MAX);
-		free(text);
+	else if (rc < 0)
+		kz_error("cannot read %s: %s", path, strerror(errno));
+	if (rc <= 0)
 		return 0;
-	}
-	text[len] = '\0';
 	rc = kz_atr_parse(t, text, path);
 	free(text);
 	return rc;

@@ -4,6 +4,7 @@
  * typo never stops the browser from loading the module.
  */
 #include "util/conf.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #include <ctype.h>
@@ -231,34 +232,20 @@ int kz_conf_parse(struct kz_conf *conf, const char *text, const char *origin)
 
 int kz_conf_read_file(struct kz_conf *conf, const char *path)
 {
-	FILE *f = fopen(path, "re");
 	char *text;
-	size_t len;
-	int rc;
+	int rc = kz_read_text_file(path, CONF_MAX_SIZE, &text);
 
-	if (!f) {
-		if (errno != ENOENT)
+	if (rc <= 0) {
+		if (rc < 0 && errno == ENOMEM)
+			return -1;
+		if (rc < 0 && errno == EFBIG)
+			kz_error("%s is larger than %d bytes, ignored", path, CONF_MAX_SIZE);
+		else if (rc < 0 && errno == EILSEQ)
+			kz_error("%s is not a text file, ignored", path);
+		else if (rc < 0)
 			kz_error("cannot read %s: %s", path, strerror(errno));
 		return 0;
 	}
-	text = malloc(CONF_MAX_SIZE + 1);
-	if (!text) {
-		fclose(f);
-		return -1;
-	}
-	len = fread(text, 1, CONF_MAX_SIZE + 1, f);
-	fclose(f);
-	if (len > CONF_MAX_SIZE) {
-		kz_error("%s is larger than %d bytes, ignored", path, CONF_MAX_SIZE);
-		free(text);
-		return 0;
-	}
-	if (memchr(text, '\0', len)) {
-		kz_error("%s is not a text file, ignored", path);
-		free(text);
-		return 0;
-	}
-	text[len] = '\0';
 	rc = kz_conf_parse(conf, text, path);
 	free(text);
 	return rc;

@@ -86,3 +86,34 @@ int kz_write_file_atomic(const char *path, const unsigned char *buf, size_t len,
 	}
 	return 0;
 }
+
+int kz_read_text_file(const char *path, size_t max, char **text)
+{
+	FILE *f = fopen(path, "re");
+	size_t len;
+	int err = 0;
+
+	*text = NULL;
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	*text = malloc(max + 1);
+	if (!*text) {
+		fclose(f);
+		errno = ENOMEM;
+		return -1;
+	}
+	len = fread(*text, 1, max + 1, f);
+	fclose(f);
+	if (len > max)
+		err = EFBIG;
+	else if (memchr(*text, '\0', len))
+		err = EILSEQ;
+	if (err) {
+		free(*text);
+		*text = NULL;
+		errno = err;
+		return -1;
+	}
+	(*text)[len] = '\0';
+	return 1;
+}
